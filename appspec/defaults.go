@@ -1,0 +1,103 @@
+package appspec
+
+import "k8s.io/apimachinery/pkg/api/resource"
+
+// Defaults for fields an app.yaml may leave out.
+const (
+	DefaultReplicas        int32 = 2
+	DefaultHealthPath            = "/health"
+	DefaultStartupSeconds  int32 = 60
+	DefaultMetricsPath           = "/metrics"
+	DefaultIngressPath           = "/"
+	DefaultRefreshInterval       = "1h"
+	DefaultCPURequest            = "100m"
+	DefaultMemoryRequest         = "128Mi"
+	DefaultMemoryLimit           = "256Mi"
+	DefaultGracePeriod     int64 = 30
+)
+
+// SetDefaults fills every optional field so that renderers read one complete
+// spec. It is idempotent.
+func SetDefaults(app *App, p Platform) {
+	s := &app.Spec
+	if s.Replicas == nil {
+		s.Replicas = ptr(DefaultReplicas)
+	}
+	setResourceDefaults(s)
+	if s.Health == nil {
+		s.Health = &Health{}
+	}
+	def(&s.Health.Path, DefaultHealthPath)
+	if s.Health.StartupSeconds == 0 {
+		s.Health.StartupSeconds = DefaultStartupSeconds
+	}
+	if s.Metrics == nil {
+		s.Metrics = &Metrics{}
+	}
+	if s.Metrics.Enabled == nil {
+		s.Metrics.Enabled = ptr(true)
+	}
+	def(&s.Metrics.Path, DefaultMetricsPath)
+	if s.Metrics.Port == 0 {
+		s.Metrics.Port = s.Port
+	}
+	if s.Ingress == nil {
+		s.Ingress = &Ingress{}
+	}
+	if s.Ingress.Enabled == nil {
+		s.Ingress.Enabled = ptr(true)
+	}
+	def(&s.Ingress.Host, p.Host(app.Metadata.Name))
+	def(&s.Ingress.Path, DefaultIngressPath)
+	if s.Secrets == nil {
+		s.Secrets = &Secrets{}
+	}
+	def(&s.Secrets.Key, p.SecretKey(app.Metadata.Name))
+	def(&s.Secrets.RefreshInterval, DefaultRefreshInterval)
+	if s.Lifecycle == nil {
+		s.Lifecycle = &Lifecycle{}
+	}
+	if s.Lifecycle.TerminationGracePeriodSeconds == nil {
+		s.Lifecycle.TerminationGracePeriodSeconds = ptr(DefaultGracePeriod)
+	}
+	if s.Egress == nil {
+		s.Egress = &EgressRule{}
+	}
+	if s.Egress.HTTPS == nil {
+		s.Egress.HTTPS = ptr(true)
+	}
+}
+
+// setResourceDefaults leaves CPU unlimited on purpose: CPU limits throttle
+// Node.js event loops long before a node is short of CPU. Memory is limited,
+// and never below the request.
+func setResourceDefaults(s *Spec) {
+	if s.Resources == nil {
+		s.Resources = &Resources{}
+	}
+	r := s.Resources
+	if r.Requests == nil {
+		r.Requests = &ResourceList{}
+	}
+	if r.Limits == nil {
+		r.Limits = &ResourceList{}
+	}
+	def(&r.Requests.CPU, DefaultCPURequest)
+	def(&r.Requests.Memory, DefaultMemoryRequest)
+	if r.Limits.Memory == "" {
+		r.Limits.Memory = DefaultMemoryLimit
+		req, err1 := resource.ParseQuantity(r.Requests.Memory)
+		lim, err2 := resource.ParseQuantity(DefaultMemoryLimit)
+		if err1 == nil && err2 == nil && req.Cmp(lim) > 0 {
+			r.Limits.Memory = r.Requests.Memory
+		}
+	}
+}
+
+func def(s *string, v string) {
+	if *s == "" {
+		*s = v
+	}
+}
+
+func ptr[T any](v T) *T { return &v }

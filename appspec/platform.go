@@ -1,0 +1,199 @@
+package appspec
+
+import (
+	"fmt"
+	"net/netip"
+	"sort"
+	"strings"
+
+	"k8s.io/apimachinery/pkg/util/validation"
+)
+
+// Platform holds the settings a platform team owns. They come from the
+// environment of the CMP sidecar and the plugin generator, never from an
+// app.yaml.
+type Platform struct {
+	BaseDomain          string            // apps are served at <name>.<BaseDomain>
+	ALBGroup            string            // shared AWS Load Balancer Controller group
+	CertificateARN      string            // ACM certificate for the ALB; empty lets the controller discover it
+	AllowedRegistries   []string          // image reference prefixes apps may pull from
+	SecretStore         string            // ClusterSecretStore name
+	SecretKeyPrefix     string            // secret store keys live under <prefix>/<name>
+	MonitoringNamespace string            // namespace of Prometheus
+	MonitoringLabels    map[string]string // labels Prometheus selects ServiceMonitors by
+	DashboardLabels     map[string]string // labels Grafana's sidecar selects dashboards by
+	ServiceCIDR         netip.Prefix      // cluster service range: apps reach no ClusterIP but DNS
+	IngressCIDRs        []netip.Prefix    // the ALB's (public) subnets: the only source apps accept traffic from
+	ArgoCDNamespace     string            // where AppProjects live
+	DestinationServer   string            // the cluster apps deploy to, as Argo CD names it
+}
+
+// Environment variables read by PlatformFromEnv.
+const (
+	EnvBaseDomain          = "IDP_BASE_DOMAIN"
+	EnvALBGroup            = "IDP_ALB_GROUP"
+	EnvCertificateARN      = "IDP_CERTIFICATE_ARN"
+	EnvAllowedRegistries   = "IDP_ALLOWED_REGISTRIES"
+	EnvSecretStore         = "IDP_SECRET_STORE"
+	EnvSecretKeyPrefix     = "IDP_SECRET_KEY_PREFIX"
+	EnvMonitoringNamespace = "IDP_MONITORING_NAMESPACE"
+	EnvMonitoringLabels    = "IDP_MONITORING_LABELS"
+	EnvDashboardLabels     = "IDP_DASHBOARD_LABELS"
+	EnvServiceCIDR         = "IDP_SERVICE_CIDR"
+	EnvIngressCIDRs        = "IDP_INGRESS_CIDRS"
+	EnvArgoCDNamespace     = "IDP_ARGOCD_NAMESPACE"
+	EnvDestinationServer   = "IDP_DESTINATION_SERVER"
+)
+
+// DefaultPlatform is the embedded default: a sandbox platform that lets the
+// quickstart render without any configuration.
+func DefaultPlatform() Platform {
+	return Platform{
+		BaseDomain:          "apps.example.com",
+		ALBGroup:            "idp-shared",
+		AllowedRegistries:   []string{"123456789012.dkr.ecr.us-east-2.amazonaws.com/"},
+		SecretStore:         "aws-secrets-manager",
+		SecretKeyPrefix:     "idp/apps",
+		MonitoringNamespace: "monitoring",
+		MonitoringLabels:    map[string]string{"release": "kube-prometheus-stack"},
+		DashboardLabels:     map[string]string{"grafana_dashboard": "1"},
+		ServiceCIDR:         netip.MustParsePrefix("172.20.0.0/16"),
+		IngressCIDRs:        []netip.Prefix{netip.MustParsePrefix("10.0.0.0/22"), netip.MustParsePrefix("10.0.4.0/22")},
+		ArgoCDNamespace:     "argocd",
+		DestinationServer:   "https://kubernetes.default.svc",
+	}
+}
+
+// PlatformFromEnv overlays the IDP_* variables found by lookup on
+// DefaultPlatform and checks the result.
+func PlatformFromEnv(lookup func(string) (string, bool)) (Platform, error) {
+	p := DefaultPlatform()
+	var errs []string
+	set := func(key string, apply func(string) error) {
+		v, ok := lookup(key)
+		if !ok || strings.TrimSpace(v) == "" {
+			return
+		}
+		if err := apply(strings.TrimSpace(v)); err != nil {
+			errs = append(errs, fmt.Sprintf("%s=%q: %v", key, v, err))
+		}
+	}
+	str := func(dst *string) func(string) error { return func(v string) error { *dst = v; return nil } }
+	set(EnvBaseDomain, str(&p.BaseDomain))
+	set(EnvALBGroup, str(&p.ALBGroup))
+	set(EnvCertificateARN, str(&p.CertificateARN))
+	set(EnvSecretStore, str(&p.SecretStore))
+	set(EnvSecretKeyPrefix, func(v string) error { p.SecretKeyPrefix = strings.Trim(v, "/"); return nil })
+	set(EnvMonitoringNamespace, str(&p.MonitoringNamespace))
+	set(EnvAllowedRegistries, func(v string) error { p.AllowedRegistries = splitList(v); return nil })
+	set(EnvMonitoringLabels, labelsInto(&p.MonitoringLabels))
+	set(EnvDashboardLabels, labelsInto(&p.DashboardLabels))
+	set(EnvServiceCIDR, func(v string) (err error) { p.ServiceCIDR, err = netip.ParsePrefix(v); return err })
+	set(EnvIngressCIDRs, prefixesInto(&p.IngressCIDRs))
+	set(EnvArgoCDNamespace, str(&p.ArgoCDNamespace))
+	set(EnvDestinationServer, str(&p.DestinationServer))
+	if len(errs) > 0 {
+		return Platform{}, fmt.Errorf("platform settings: %s", strings.Join(errs, "; "))
+	}
+	if err := p.Validate(); err != nil {
+		return Platform{}, err
+	}
+	return p, nil
+}
+
+// Validate reports settings that would make every render wrong.
+func (p Platform) Validate() error {
+	var errs []string
+	for _, msg := range validation.IsDNS1123Subdomain(p.BaseDomain) {
+		errs = append(errs, EnvBaseDomain+": "+msg)
+	}
+	for _, msg := range validation.IsDNS1123Label(p.MonitoringNamespace) {
+		errs = append(errs, EnvMonitoringNamespace+": "+msg)
+	}
+	for _, msg := range validation.IsDNS1123Label(p.ArgoCDNamespace) {
+		errs = append(errs, EnvArgoCDNamespace+": "+msg)
+	}
+	if p.DestinationServer == "" {
+		errs = append(errs, EnvDestinationServer+": must not be empty")
+	}
+	if p.ALBGroup == "" {
+		errs = append(errs, EnvALBGroup+": must not be empty")
+	}
+	if p.SecretStore == "" {
+		errs = append(errs, EnvSecretStore+": must not be empty")
+	}
+	if p.SecretKeyPrefix == "" {
+		errs = append(errs, EnvSecretKeyPrefix+": must not be empty")
+	}
+	if len(p.AllowedRegistries) == 0 {
+		errs = append(errs, EnvAllowedRegistries+": must name at least one registry")
+	}
+	for _, r := range p.AllowedRegistries {
+		if !strings.HasSuffix(r, "/") {
+			errs = append(errs, fmt.Sprintf("%s: %q must end with / so that a prefix cannot match a longer host", EnvAllowedRegistries, r))
+		}
+	}
+	if !p.ServiceCIDR.IsValid() {
+		errs = append(errs, EnvServiceCIDR+": must be a CIDR")
+	}
+	if len(p.IngressCIDRs) == 0 {
+		errs = append(errs, EnvIngressCIDRs+": must name at least one CIDR")
+	}
+	if len(errs) > 0 {
+		return fmt.Errorf("platform settings: %s", strings.Join(errs, "; "))
+	}
+	return nil
+}
+
+// Host is the one host name an app owns.
+func (p Platform) Host(name string) string { return name + "." + p.BaseDomain }
+
+// SecretKey is the secret store key an app owns.
+func (p Platform) SecretKey(name string) string { return p.SecretKeyPrefix + "/" + name }
+
+func splitList(v string) []string {
+	var out []string
+	for _, s := range strings.Split(v, ",") {
+		if s = strings.TrimSpace(s); s != "" {
+			out = append(out, s)
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+func labelsInto(dst *map[string]string) func(string) error {
+	return func(v string) error {
+		m := map[string]string{}
+		for _, kv := range splitList(v) {
+			k, val, ok := strings.Cut(kv, "=")
+			if !ok {
+				return fmt.Errorf("want key=value, got %q", kv)
+			}
+			if errs := validation.IsQualifiedName(k); len(errs) > 0 {
+				return fmt.Errorf("label key %q: %s", k, strings.Join(errs, ", "))
+			}
+			if errs := validation.IsValidLabelValue(val); len(errs) > 0 {
+				return fmt.Errorf("label value %q: %s", val, strings.Join(errs, ", "))
+			}
+			m[k] = val
+		}
+		*dst = m
+		return nil
+	}
+}
+
+func prefixesInto(dst *[]netip.Prefix) func(string) error {
+	return func(v string) error {
+		var out []netip.Prefix
+		for _, s := range splitList(v) {
+			pfx, err := netip.ParsePrefix(s)
+			if err != nil {
+				return err
+			}
+			out = append(out, pfx.Masked())
+		}
+		*dst = out
+		return nil
+	}
+}

@@ -1,0 +1,119 @@
+// Package appspec is the one home of the app.yaml contract: its Go types,
+// defaults, validation, strict parsing and JSON Schema. The CMP renders from
+// it and the plugin generator discovers with it, so both agree on what a valid
+// app is.
+package appspec
+
+// Group, Version and Kind identify an app.yaml document.
+const (
+	Group      = "idp.vibe-coder.biz"
+	Version    = "v1alpha1"
+	Kind       = "App"
+	APIVersion = Group + "/" + Version
+)
+
+// App is one app.yaml: a single service owned by a team. Everything a
+// platform decides (domain, load balancer, secret store, registries) lives in
+// Platform, never here, so an app cannot widen its own limits.
+type App struct {
+	APIVersion string   `json:"apiVersion" jsonschema:"enum=idp.vibe-coder.biz/v1alpha1"`
+	Kind       string   `json:"kind" jsonschema:"enum=App"`
+	Metadata   Metadata `json:"metadata"`
+	Spec       Spec     `json:"spec"`
+}
+
+// Metadata names the app. The name is also its namespace, its Argo CD
+// Application and AppProject, its host name and its Backstage entity.
+type Metadata struct {
+	Name string `json:"name" jsonschema:"minLength=2,maxLength=40,pattern=^[a-z]([-a-z0-9]*[a-z0-9])?$,description=DNS-1035 label: the app's namespace\\, host name\\, Argo CD Application and Backstage entity name."`
+}
+
+// Spec describes how the app runs.
+type Spec struct {
+	// Owner is the Backstage group that owns the app.
+	Owner string `json:"owner" jsonschema:"minLength=1,maxLength=63,pattern=^[a-z0-9]([-a-z0-9]*[a-z0-9])?$,description=Backstage group (entity name) that owns the app."`
+	// Description is shown in Backstage and on the dashboard.
+	Description string `json:"description,omitempty" jsonschema:"maxLength=256"`
+	// Image is the container image, from one of the platform's registries.
+	Image string `json:"image" jsonschema:"minLength=1,maxLength=512,description=Container image reference from an allowed registry; pin it by tag (CI writes the commit SHA) or digest."`
+	// Port is the container port the app listens on; the Service and the
+	// load balancer route to it.
+	Port int32 `json:"port" jsonschema:"minimum=1024,maximum=65535,description=Port the app listens on (non-root: 1024 or above)."`
+
+	Replicas  *int32      `json:"replicas,omitempty" jsonschema:"minimum=1,maximum=20,default=2"`
+	Command   []string    `json:"command,omitempty" jsonschema:"maxItems=32"`
+	Args      []string    `json:"args,omitempty" jsonschema:"maxItems=64"`
+	Env       []EnvVar    `json:"env,omitempty" jsonschema:"maxItems=100"`
+	Resources *Resources  `json:"resources,omitempty"`
+	Health    *Health     `json:"health,omitempty"`
+	Metrics   *Metrics    `json:"metrics,omitempty"`
+	Ingress   *Ingress    `json:"ingress,omitempty"`
+	Secrets   *Secrets    `json:"secrets,omitempty"`
+	Lifecycle *Lifecycle  `json:"lifecycle,omitempty"`
+	Egress    *EgressRule `json:"egress,omitempty"`
+}
+
+// EnvVar is a plain environment variable. Secret values never go here: they
+// come from the app's secret (see Secrets).
+type EnvVar struct {
+	Name  string `json:"name" jsonschema:"minLength=1,maxLength=128,pattern=^[A-Za-z_][A-Za-z0-9_]*$"`
+	Value string `json:"value" jsonschema:"maxLength=4096"`
+}
+
+// Resources are the container's requests and limits, as Kubernetes
+// quantities.
+type Resources struct {
+	Requests *ResourceList `json:"requests,omitempty"`
+	Limits   *ResourceList `json:"limits,omitempty"`
+}
+
+// ResourceList holds CPU and memory quantities such as "250m" and "256Mi".
+type ResourceList struct {
+	CPU    string `json:"cpu,omitempty" jsonschema:"pattern=^[0-9]+(\\.[0-9]+)?m?$,description=CPU quantity\\, e.g. 100m or 0.5."`
+	Memory string `json:"memory,omitempty" jsonschema:"pattern=^[0-9]+(Ki|Mi|Gi)?$,description=Memory quantity\\, e.g. 128Mi."`
+}
+
+// Health configures the HTTP probes.
+type Health struct {
+	Path string `json:"path,omitempty" jsonschema:"pattern=^/[-A-Za-z0-9._~/]*$,maxLength=256,default=/health"`
+	// StartupSeconds is how long a slow starter may take before liveness
+	// checks begin.
+	StartupSeconds int32 `json:"startupSeconds,omitempty" jsonschema:"minimum=2,maximum=600,default=60"`
+}
+
+// Metrics configures Prometheus scraping.
+type Metrics struct {
+	Enabled *bool  `json:"enabled,omitempty" jsonschema:"default=true"`
+	Path    string `json:"path,omitempty" jsonschema:"pattern=^/[-A-Za-z0-9._~/]*$,maxLength=256,default=/metrics"`
+	// Port defaults to the app port.
+	Port int32 `json:"port,omitempty" jsonschema:"minimum=1024,maximum=65535"`
+}
+
+// Ingress exposes the app on the shared load balancer.
+type Ingress struct {
+	Enabled *bool `json:"enabled,omitempty" jsonschema:"default=true"`
+	// Host defaults to <name>.<base domain>; only that host or a sub-domain
+	// of it is accepted.
+	Host string `json:"host,omitempty" jsonschema:"maxLength=253"`
+	Path string `json:"path,omitempty" jsonschema:"pattern=^/[-A-Za-z0-9._~/]*$,maxLength=256,default=/"`
+}
+
+// Secrets selects the secret store entry synced into the app's Secret.
+type Secrets struct {
+	// Key defaults to <prefix>/<name>; only that key or one below it is
+	// accepted.
+	Key string `json:"key,omitempty" jsonschema:"maxLength=512"`
+	// RefreshInterval is how often the store is re-read, as a Go duration.
+	RefreshInterval string `json:"refreshInterval,omitempty" jsonschema:"pattern=^([0-9]+(s|m|h))+$,default=1h"`
+}
+
+// Lifecycle tunes shutdown for graceful connection draining.
+type Lifecycle struct {
+	TerminationGracePeriodSeconds *int64 `json:"terminationGracePeriodSeconds,omitempty" jsonschema:"minimum=1,maximum=600,default=30"`
+}
+
+// EgressRule opens outbound traffic beyond DNS and HTTPS.
+type EgressRule struct {
+	// HTTPS allows outbound TCP 443 to any address outside the cluster.
+	HTTPS *bool `json:"https,omitempty" jsonschema:"default=true"`
+}

@@ -1,0 +1,109 @@
+package render
+
+import (
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime"
+
+	"github.com/vibe-coder-biz/idp/appspec"
+)
+
+// AppProject is the subset of Argo CD's argoproj.io/v1alpha1 AppProject that
+// confines one app. Argo CD's Go module forces replace directives on its
+// importers, so the fields are mirrored here and the tests under hack/ decode
+// every render strictly into Argo CD's own type.
+type AppProject struct {
+	metav1.TypeMeta   `json:",inline"`
+	metav1.ObjectMeta `json:"metadata,omitempty"`
+	Spec              AppProjectSpec `json:"spec"`
+}
+
+// AppProjectSpec mirrors Argo CD's field names.
+type AppProjectSpec struct {
+	Description                string                  `json:"description,omitempty"`
+	SourceRepos                []string                `json:"sourceRepos"`
+	Destinations               []ProjectDestination    `json:"destinations"`
+	ClusterResourceWhitelist   []GroupKind             `json:"clusterResourceWhitelist"`
+	NamespaceResourceWhitelist []GroupKind             `json:"namespaceResourceWhitelist"`
+	Roles                      []ProjectRole           `json:"roles,omitempty"`
+	OrphanedResources          *OrphanedResourcesCheck `json:"orphanedResources,omitempty"`
+}
+
+// ProjectDestination is a cluster and namespace an Application may target.
+type ProjectDestination struct {
+	Server    string `json:"server"`
+	Namespace string `json:"namespace"`
+}
+
+// GroupKind is a Kubernetes API group and kind.
+type GroupKind struct {
+	Group string `json:"group"`
+	Kind  string `json:"kind"`
+}
+
+// ProjectRole grants Argo CD RBAC policies to SSO groups.
+type ProjectRole struct {
+	Name        string   `json:"name"`
+	Description string   `json:"description,omitempty"`
+	Policies    []string `json:"policies"`
+	Groups      []string `json:"groups"`
+}
+
+// OrphanedResourcesCheck makes Argo CD warn about objects nobody declared.
+type OrphanedResourcesCheck struct {
+	Warn *bool `json:"warn,omitempty"`
+}
+
+// DeepCopyObject makes AppProject a runtime.Object.
+func (a *AppProject) DeepCopyObject() runtime.Object {
+	out := *a
+	a.ObjectMeta.DeepCopyInto(&out.ObjectMeta)
+	return &out
+}
+
+// ProjectFinalizer keeps a project until no Application uses it.
+const ProjectFinalizer = "resources-finalizer.argocd.argoproj.io"
+
+// AppKinds are the namespaced kinds an app's Application may sync: exactly
+// what App renders, so nothing else can be smuggled into the namespace.
+var AppKinds = []GroupKind{
+	{"", "ConfigMap"},
+	{"", "Service"},
+	{"", "ServiceAccount"},
+	{"apps", "Deployment"},
+	{"external-secrets.io", "ExternalSecret"},
+	{"monitoring.coreos.com", "ServiceMonitor"},
+	{"networking.k8s.io", "Ingress"},
+	{"networking.k8s.io", "NetworkPolicy"},
+	{"policy", "PodDisruptionBudget"},
+	{"rbac.authorization.k8s.io", "Role"},
+	{"rbac.authorization.k8s.io", "RoleBinding"},
+}
+
+// appProject confines the app's Application to its namespace, its GitOps
+// repository, and the kinds App renders; the only cluster-scoped kind is its
+// Namespace. The owning team may view and sync its app in Argo CD.
+func appProject(app *appspec.App, p appspec.Platform, repoURL string) *AppProject {
+	name := app.Metadata.Name
+	m := metav1.ObjectMeta{Name: name, Namespace: p.ArgoCDNamespace, Labels: labels(app), Finalizers: []string{ProjectFinalizer}}
+	return &AppProject{
+		TypeMeta:   metav1.TypeMeta{APIVersion: "argoproj.io/v1alpha1", Kind: "AppProject"},
+		ObjectMeta: m,
+		Spec: AppProjectSpec{
+			Description:                "Confines app " + name + " (owner " + app.Spec.Owner + ") to its namespace and GitOps repository.",
+			SourceRepos:                []string{repoURL},
+			Destinations:               []ProjectDestination{{Server: p.DestinationServer, Namespace: name}},
+			ClusterResourceWhitelist:   []GroupKind{{"", "Namespace"}},
+			NamespaceResourceWhitelist: AppKinds,
+			Roles: []ProjectRole{{
+				Name:        "owner",
+				Description: "The owning team views and syncs its app.",
+				Policies: []string{
+					"p, proj:" + name + ":owner, applications, get, " + name + "/*, allow",
+					"p, proj:" + name + ":owner, applications, sync, " + name + "/*, allow",
+				},
+				Groups: []string{app.Spec.Owner},
+			}},
+			OrphanedResources: &OrphanedResourcesCheck{Warn: ptr(true)},
+		},
+	}
+}
