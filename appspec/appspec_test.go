@@ -107,6 +107,7 @@ func TestRejects(t *testing.T) {
 		{"bad quantity", withSpec("  resources:\n    requests:\n      cpu: lots\n"), "spec.resources.requests.cpu"},
 		{"env PORT", withSpec("  env:\n  - name: PORT\n    value: \"1\"\n"), "spec.env[0].name"},
 		{"env duplicate", withSpec("  env:\n  - name: A\n    value: x\n  - name: A\n    value: y\n"), "spec.env[1].name"},
+		{"env control character", withSpec("  env:\n  - name: A\n    value: \"a\\x7fb\"\n"), "spec.env[0].value"},
 		{"env bad name", withSpec("  env:\n  - name: 1A\n    value: x\n"), "spec.env[0].name"},
 		{"bad health path", withSpec("  health:\n    path: health\n"), "spec.health.path"},
 		{"refresh too often", withSpec("  secrets:\n    refreshInterval: 1s\n"), "spec.secrets.refreshInterval"},

@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"github.com/vibe-coder-biz/idp/appspec"
+	"github.com/vibe-coder-biz/idp/cmp/render"
 )
 
 func seedCorpus(f *testing.F) {
@@ -28,6 +29,10 @@ func FuzzLoad(f *testing.F) {
 		if app != nil {
 			if errs := appspec.Validate(app, p); len(errs) > 0 {
 				t.Fatalf("loaded an invalid app: %v", errs)
+			}
+			// What loads must render: a valid app.yaml never fails in Argo CD.
+			if _, err := render.YAML(render.App(app, p)); err != nil {
+				t.Fatalf("loaded app does not render: %v", err)
 			}
 		}
 	})

@@ -16,7 +16,7 @@ func TestSetImageKeepsEverythingElse(t *testing.T) {
 			want: strings.Replace(minimal, "3f2a1bc", "9e8d7c6", 1),
 		},
 		"comments and odd indent": {
-			in: "# yaml-language-server: $schema=x\napiVersion: idp.vibe-coder.biz/v1alpha1\nkind: App\nmetadata:\n    name: hello-world  # the app\nspec:\n    owner: team-a\n    # CI writes the next line\n    image: 123456789012.dkr.ecr.us-east-2.amazonaws.com/hello-world:3f2a1bc   # pinned\n    port: 3000\n",
+			in:   "# yaml-language-server: $schema=x\napiVersion: idp.vibe-coder.biz/v1alpha1\nkind: App\nmetadata:\n    name: hello-world  # the app\nspec:\n    owner: team-a\n    # CI writes the next line\n    image: 123456789012.dkr.ecr.us-east-2.amazonaws.com/hello-world:3f2a1bc   # pinned\n    port: 3000\n",
 			want: "# yaml-language-server: $schema=x\napiVersion: idp.vibe-coder.biz/v1alpha1\nkind: App\nmetadata:\n    name: hello-world  # the app\nspec:\n    owner: team-a\n    # CI writes the next line\n    image: " + newImage + "   # pinned\n    port: 3000\n",
 		},
 		"double quoted": {

@@ -5,6 +5,8 @@ import (
 	"regexp"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/distribution/reference"
 	"k8s.io/apimachinery/pkg/api/resource"
@@ -100,6 +102,7 @@ func validateSpec(app *App, p Platform, path *field.Path) field.ErrorList {
 	if len(s.Description) > 256 {
 		errs = append(errs, field.TooLong(path.Child("description"), "", 256))
 	}
+	errs = append(errs, validateText(s.Description, path.Child("description"))...)
 	errs = append(errs, validateImage(s.Image, p, path.Child("image"))...)
 	errs = append(errs, validatePort(s.Port, path.Child("port"))...)
 	if s.Replicas != nil && (*s.Replicas < 1 || *s.Replicas > maxReplicas) {
@@ -194,8 +197,24 @@ func validateStrings(items []string, max int, path *field.Path) field.ErrorList 
 		if len(s) > 1024 {
 			errs = append(errs, field.TooLong(path.Index(i), "", 1024))
 		}
+		errs = append(errs, validateText(s, path.Index(i))...)
 	}
 	return errs
+}
+
+// validateText refuses invalid UTF-8 and control characters (tab and line
+// breaks aside): they cannot round-trip through the YAML Argo CD reads, and
+// hide what a value really is from a reviewer.
+func validateText(s string, path *field.Path) field.ErrorList {
+	if !utf8.ValidString(s) {
+		return field.ErrorList{field.Invalid(path, field.OmitValueType{}, "is not valid UTF-8")}
+	}
+	for _, r := range s {
+		if r != '\t' && r != '\n' && r != '\r' && (!unicode.IsPrint(r) && !unicode.IsSpace(r) || r == '\uFEFF') {
+			return field.ErrorList{field.Invalid(path, field.OmitValueType{}, fmt.Sprintf("contains the control character %U; remove it", r))}
+		}
+	}
+	return nil
 }
 
 func validateEnv(env []EnvVar, path *field.Path) field.ErrorList {
@@ -219,6 +238,7 @@ func validateEnv(env []EnvVar, path *field.Path) field.ErrorList {
 		if len(e.Value) > 4096 {
 			errs = append(errs, field.TooLong(p.Child("value"), "", 4096))
 		}
+		errs = append(errs, validateText(e.Value, p.Child("value"))...)
 	}
 	return errs
 }
