@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# The project's test command, the one CI runs. On a fresh machine it first
+# builds the real peers (etcd, kube-apiserver, kubectl; CRDs from their Go
+# modules; staticcheck) into ${IDP_CACHE:-$HOME/.cache/idp}, keyed by
+# version, so later runs start in seconds. Then: gofmt, go vet, staticcheck,
+# the product module's tests, the Argo CD tests in hack/, the template and
+# Terraform checks.
+#
+#   hack/test.sh            everything
+#   hack/test.sh go         only the Go modules
+set -euo pipefail
+
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+what=${1:-all}
+log=$(mktemp -d)
+trap 'rm -rf "$log"' EXIT
+
+step() { printf '\n== %s\n' "$*" >&2; }
+
+step "peers (cached outside the clone)"
+IDP_KUBE_ASSETS=$(hack/tools/kube.sh)
+IDP_CRDS=$(hack/tools/crds.sh)
+staticcheck=$(hack/tools/staticcheck.sh)
+export IDP_KUBE_ASSETS IDP_CRDS
+
+step "gofmt, go vet, staticcheck"
+unformatted=$(gofmt -l $(git ls-files '*.go'))
+if [[ -n $unformatted ]]; then
+  echo "gofmt would change: $unformatted" >&2
+  exit 1
+fi
+go vet ./...
+"$staticcheck" ./...
+(cd hack && go vet ./... && "$staticcheck" ./...)
+
+step "go test (product module)"
+go test -json -count=1 ./... >"$log/root.json" || { grep -v '"Action":"output"' "$log/root.json" | grep '"Action":"fail"' >&2 || true; go test -count=1 ./... >&2 || true; exit 1; }
+step "go test (hack: Argo CD's own code)"
+(cd hack && go test -json -count=1 ./...) >"$log/hack.json" || { (cd hack && go test -count=1 ./... >&2) || true; exit 1; }
+
+if [[ $what == all ]]; then
+  for check in hack/test-templates.sh hack/test-terraform.sh; do
+    if [[ -x $check ]]; then
+      step "$check"
+      "$check"
+    fi
+  done
+fi
+
+passed=$(cat "$log"/*.json | grep -c '"Action":"pass","Package":"[^"]*","Test"' || true)
+failed=$(cat "$log"/*.json | grep -c '"Action":"fail","Package":"[^"]*","Test"' || true)
+skipped=$(cat "$log"/*.json | grep -c '"Action":"skip","Package":"[^"]*","Test"' || true)
+printf '\ngo: %s passed, %s failed, %s skipped\n' "$passed" "$failed" "$skipped"

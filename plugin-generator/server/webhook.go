@@ -1,0 +1,165 @@
+package server
+
+import (
+	"context"
+	"errors"
+	"io"
+	"net/http"
+	"time"
+
+	gitlab "gitlab.com/gitlab-org/api/client-go"
+
+	"github.com/vibe-coder-biz/idp/plugin-generator/catalog"
+)
+
+// maxWebhookBytes bounds a webhook body; GitLab caps push payloads near
+// 25 MB only for huge pushes, and those carry nothing we read.
+const maxWebhookBytes = 4 << 20
+
+// fullRescan is queued for events that can add or remove projects.
+const fullRescan int64 = -1
+
+// gitlabWebhook accepts a GitLab group webhook and answers at once; the
+// rescan and the ApplicationSet refresh happen in the background, since
+// GitLab disables hooks that answer slowly.
+func (s *Server) gitlabWebhook(w http.ResponseWriter, r *http.Request) {
+	if s.cfg.WebhookSecret == nil {
+		http.Error(w, "webhooks are not configured", http.StatusNotFound)
+		return
+	}
+	if !s.cfg.WebhookSecret.Equal(r.Header.Get("X-Gitlab-Token")) {
+		http.Error(w, "missing or wrong X-Gitlab-Token", http.StatusUnauthorized)
+		return
+	}
+	body, err := io.ReadAll(io.LimitReader(r.Body, maxWebhookBytes+1))
+	if err != nil || len(body) > maxWebhookBytes {
+		http.Error(w, "webhook body too large or unreadable", http.StatusRequestEntityTooLarge)
+		return
+	}
+	id, err := projectOf(gitlab.HookEventType(r), body)
+	if err != nil {
+		http.Error(w, err.Error(), http.StatusBadRequest)
+		return
+	}
+	if id == 0 {
+		w.WriteHeader(http.StatusNoContent) // an event that changes no app
+		return
+	}
+	s.webhook.enqueue(id)
+	w.WriteHeader(http.StatusAccepted)
+}
+
+// projectOf says which project an event touches: 0 for none, fullRescan for
+// events that may add, move or remove projects.
+func projectOf(typ gitlab.EventType, body []byte) (int64, error) {
+	ev, err := gitlab.ParseWebhook(typ, body)
+	if err != nil {
+		return 0, err
+	}
+	switch e := ev.(type) {
+	case *gitlab.PushEvent:
+		if e.ProjectID <= 0 {
+			return 0, errors.New("push event without project_id")
+		}
+		if e.Project.DefaultBranch != "" && e.Ref != "refs/heads/"+e.Project.DefaultBranch {
+			return 0, nil // apps deploy from the default branch only
+		}
+		return e.ProjectID, nil
+	case *gitlab.ProjectResourceAccessTokenEvent, *gitlab.MemberEvent:
+		return 0, nil
+	default:
+		return fullRescan, nil
+	}
+}
+
+// webhookQueue coalesces bursts: a project queued twice is rescanned once.
+type webhookQueue struct {
+	cfg     Config
+	pending chan int64
+}
+
+func newWebhookQueue(cfg Config) *webhookQueue {
+	return &webhookQueue{cfg: cfg, pending: make(chan int64, 1024)}
+}
+
+func (q *webhookQueue) enqueue(id int64) {
+	select {
+	case q.pending <- id:
+	default:
+		// Full: the periodic scan will pick the change up.
+		q.cfg.Log.Warn("webhook queue full; change left to the next scan", "project", id)
+	}
+}
+
+func (q *webhookQueue) run(ctx context.Context) {
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case id := <-q.pending:
+			batch := map[int64]bool{id: true}
+			for drained := false; !drained; {
+				select {
+				case more := <-q.pending:
+					batch[more] = true
+				default:
+					drained = true
+				}
+			}
+			q.process(ctx, batch)
+		}
+	}
+}
+
+func (q *webhookQueue) process(ctx context.Context, batch map[int64]bool) {
+	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	store := q.cfg.Store
+	var apps []string
+	if batch[fullRescan] {
+		if err := store.Refresh(ctx); err != nil {
+			q.cfg.Log.Error("webhook rescan failed", "err", err)
+			return
+		}
+		apps = append(apps, "")
+	} else {
+		for id := range batch {
+			before := appOf(store, id)
+			if _, err := store.RefreshProject(ctx, id); err != nil {
+				q.cfg.Log.Error("webhook project rescan failed", "project", id, "err", err)
+				continue
+			}
+			// A renamed or removed app needs its old Application refreshed too.
+			apps = append(apps, before)
+			if after := appOf(store, id); after != before {
+				apps = append(apps, after)
+			}
+		}
+	}
+	if q.cfg.Refresher == nil {
+		return
+	}
+	for _, app := range apps {
+		err := q.cfg.Refresher.Refresh(ctx, app)
+		result := "ok"
+		if err != nil {
+			result = "error"
+			q.cfg.Log.Error("ApplicationSet refresh failed", "app", app, "err", err)
+		}
+		if q.cfg.Metrics != nil {
+			q.cfg.Metrics.Refreshes.WithLabelValues(result).Inc()
+		}
+	}
+}
+
+// appOf names the app a project holds in the current snapshot, or "".
+func appOf(store *catalog.Store, id int64) string {
+	snap, _ := store.Current()
+	if snap == nil {
+		return ""
+	}
+	if a, ok := snap.AppByProject(id); ok {
+		return a.Name
+	}
+	return ""
+}
