@@ -99,7 +99,7 @@ func Build(repos []source.Repo, prev *Snapshot, p appspec.Platform, now time.Tim
 	}
 	s.Apps, s.Problems = resolveClaims(candidates, s.Problems)
 	slices.SortFunc(s.Problems, func(a, b Problem) int {
-		return cmp.Or(cmp.Compare(a.Project, b.Project), cmp.Compare(a.Reason, b.Reason))
+		return cmp.Or(cmp.Compare(a.Project, b.Project), cmp.Compare(a.ProjectID, b.ProjectID), cmp.Compare(a.Reason, b.Reason))
 	})
 	return s
 }
