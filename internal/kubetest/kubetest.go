@@ -33,12 +33,18 @@ import (
 	clientcmdapi "k8s.io/client-go/tools/clientcmd/api"
 )
 
+// TestUser is the name of the unprivileged user of Server.User.
+const TestUser = "test-user"
+
 // Server is a running API server, stopped when the test ends.
 type Server struct {
 	Config     *rest.Config
 	Kubeconfig string // path of a kubeconfig file for kubectl and controllers
 	Client     kubernetes.Interface
 	Token      string // a system:masters bearer token
+	// User is a config for TestUser, who has no permissions until a test
+	// binds some: it proves that a Role is enough.
+	User *rest.Config
 
 	dyn        dynamic.Interface
 	restMapper *restmapper.DeferredDiscoveryRESTMapper
@@ -55,8 +61,8 @@ func Start(t testing.TB) *Server {
 	dir := t.TempDir()
 	etcdURL := startEtcd(t, assets, dir)
 	port := freePort(t)
-	token := randomHex(t)
-	writeFile(t, filepath.Join(dir, "tokens.csv"), token+",admin,admin,system:masters\n")
+	token, userToken := randomHex(t), randomHex(t)
+	writeFile(t, filepath.Join(dir, "tokens.csv"), token+",admin,admin,system:masters\n"+userToken+","+TestUser+","+TestUser+"\n")
 	writeServiceAccountKeys(t, dir)
 	args := []string{
 		"--etcd-servers=" + etcdURL,
@@ -82,12 +88,14 @@ func Start(t testing.TB) *Server {
 		QPS:             200,
 		Burst:           400,
 	}
+	user := rest.CopyConfig(cfg)
+	user.BearerToken = userToken
 	client := kubernetes.NewForConfigOrDie(cfg)
 	waitReady(t, client, filepath.Join(dir, "apiserver.log"))
 	kubeconfig := filepath.Join(dir, "kubeconfig")
 	writeKubeconfig(t, cfg, kubeconfig)
 	return &Server{
-		Config: cfg, Kubeconfig: kubeconfig, Client: client, Token: token,
+		Config: cfg, Kubeconfig: kubeconfig, Client: client, Token: token, User: user,
 		dyn:        dynamic.NewForConfigOrDie(cfg),
 		restMapper: restmapper.NewDeferredDiscoveryRESTMapper(memory.NewMemCacheClient(client.Discovery())),
 	}

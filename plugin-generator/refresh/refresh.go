@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 
+	rbacv1 "k8s.io/api/rbac/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
@@ -29,8 +30,8 @@ var (
 	apps    = schema.GroupVersionResource{Group: "argoproj.io", Version: "v1alpha1", Resource: "applications"}
 )
 
-// Refresher patches Argo CD objects in one namespace. It needs only get,
-// list and patch on applicationsets and patch on applications there.
+// Refresher patches Argo CD objects in one namespace; Rules lists all it
+// needs there.
 type Refresher struct {
 	Client    dynamic.Interface
 	Namespace string // Argo CD's namespace
@@ -97,3 +98,12 @@ func annotate(ctx context.Context, ri dynamic.ResourceInterface, name, key, valu
 }
 
 func isNotFound(err error) bool { return apierrors.IsNotFound(err) }
+
+// Rules is the least privilege the refresher needs in Argo CD's namespace;
+// manifests/plugin-generator grants exactly these (a test checks both).
+func Rules() []rbacv1.PolicyRule {
+	return []rbacv1.PolicyRule{
+		{APIGroups: []string{"argoproj.io"}, Resources: []string{"applicationsets"}, Verbs: []string{"list", "patch"}},
+		{APIGroups: []string{"argoproj.io"}, Resources: []string{"applications"}, Verbs: []string{"patch"}},
+	}
+}
