@@ -22,7 +22,7 @@ type AppProjectSpec struct {
 	Description                string                  `json:"description,omitempty"`
 	SourceRepos                []string                `json:"sourceRepos"`
 	Destinations               []ProjectDestination    `json:"destinations"`
-	ClusterResourceWhitelist   []GroupKind             `json:"clusterResourceWhitelist"`
+	ClusterResourceWhitelist   []ClusterResource       `json:"clusterResourceWhitelist"`
 	NamespaceResourceWhitelist []GroupKind             `json:"namespaceResourceWhitelist"`
 	Roles                      []ProjectRole           `json:"roles,omitempty"`
 	OrphanedResources          *OrphanedResourcesCheck `json:"orphanedResources,omitempty"`
@@ -38,6 +38,14 @@ type ProjectDestination struct {
 type GroupKind struct {
 	Group string `json:"group"`
 	Kind  string `json:"kind"`
+}
+
+// ClusterResource is a cluster-scoped kind, limited to one name when Name
+// is set (Argo CD v3 matches it as a glob).
+type ClusterResource struct {
+	Group string `json:"group"`
+	Kind  string `json:"kind"`
+	Name  string `json:"name,omitempty"`
 }
 
 // ProjectRole grants Argo CD RBAC policies to SSO groups.
@@ -80,8 +88,8 @@ var AppKinds = []GroupKind{
 }
 
 // appProject confines the app's Application to its namespace, its GitOps
-// repository, and the kinds App renders; the only cluster-scoped kind is its
-// Namespace. The owning team may view and sync its app in Argo CD.
+// repository, and the kinds App renders; the only cluster-scoped object it
+// may sync is its own Namespace. The owning team may view and sync its app in Argo CD.
 func appProject(app *appspec.App, p appspec.Platform, repoURL string) *AppProject {
 	name := app.Metadata.Name
 	m := metav1.ObjectMeta{Name: name, Namespace: p.ArgoCDNamespace, Labels: labels(app), Finalizers: []string{ProjectFinalizer}}
@@ -92,7 +100,7 @@ func appProject(app *appspec.App, p appspec.Platform, repoURL string) *AppProjec
 			Description:                "Confines app " + name + " (owner " + app.Spec.Owner + ") to its namespace and GitOps repository.",
 			SourceRepos:                []string{repoURL},
 			Destinations:               []ProjectDestination{{Server: p.DestinationServer, Namespace: name}},
-			ClusterResourceWhitelist:   []GroupKind{{"", "Namespace"}},
+			ClusterResourceWhitelist:   []ClusterResource{{Kind: "Namespace", Name: name}},
 			NamespaceResourceWhitelist: AppKinds,
 			Roles: []ProjectRole{{
 				Name:        "owner",

@@ -206,7 +206,7 @@ func TestProjectConfines(t *testing.T) {
 		if !slices.Equal(s.SourceRepos, []string{repo}) {
 			t.Fatalf("sourceRepos %v", s.SourceRepos)
 		}
-		if len(s.ClusterResourceWhitelist) != 1 || s.ClusterResourceWhitelist[0] != (render.GroupKind{Kind: "Namespace"}) {
+		if len(s.ClusterResourceWhitelist) != 1 || s.ClusterResourceWhitelist[0] != (render.ClusterResource{Kind: "Namespace", Name: app.Metadata.Name}) {
 			t.Fatalf("cluster resources %v", s.ClusterResourceWhitelist)
 		}
 		for _, gk := range s.NamespaceResourceWhitelist {
