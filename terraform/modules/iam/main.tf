@@ -1,0 +1,222 @@
+data "aws_partition" "current" {}
+
+data "aws_region" "current" {}
+
+data "aws_caller_identity" "current" {}
+
+locals {
+  partition  = data.aws_partition.current.partition
+  account_id = data.aws_caller_identity.current.account_id
+  region     = data.aws_region.current.region
+  oidc_host  = trimprefix(var.oidc_issuer_url, "https://")
+
+  # Workloads that get an IAM role through IRSA, keyed by role suffix.
+  irsa = {
+    aws-load-balancer-controller = {
+      service_account = var.load_balancer_controller_service_account
+      policy_json     = data.aws_iam_policy_document.load_balancer_controller.json
+    }
+    external-secrets = {
+      service_account = var.external_secrets_service_account
+      policy_json     = data.aws_iam_policy_document.external_secrets.json
+    }
+  }
+}
+
+################################################################################
+# Cluster and node roles
+################################################################################
+
+data "aws_iam_policy_document" "cluster_assume" {
+  statement {
+    actions = ["sts:AssumeRole", "sts:TagSession"]
+
+    principals {
+      type        = "Service"
+      identifiers = ["eks.amazonaws.com"]
+    }
+  }
+}
+
+resource "aws_iam_role" "cluster" {
+  name               = "${var.name}-eks-cluster"
+  assume_role_policy = data.aws_iam_policy_document.cluster_assume.json
+
+  tags = var.tags
+}
+
+resource "aws_iam_role_policy_attachment" "cluster" {
+  for_each = toset(["AmazonEKSClusterPolicy"])
+
+  role       = aws_iam_role.cluster.name
+  policy_arn = "arn:${local.partition}:iam::aws:policy/${each.key}"
+}
+
+data "aws_iam_policy_document" "node_assume" {
+  statement {
+    actions = ["sts:AssumeRole"]
+
+    principals {
+      type        = "Service"
+      identifiers = ["ec2.amazonaws.com"]
+    }
+  }
+}
+
+resource "aws_iam_role" "node" {
+  name               = "${var.name}-eks-node"
+  assume_role_policy = data.aws_iam_policy_document.node_assume.json
+
+  tags = var.tags
+}
+
+resource "aws_iam_role_policy_attachment" "node" {
+  for_each = toset([
+    "AmazonEKSWorkerNodePolicy",
+    "AmazonEKS_CNI_Policy",
+    "AmazonEC2ContainerRegistryPullOnly",
+    "AmazonSSMManagedInstanceCore",
+  ])
+
+  role       = aws_iam_role.node.name
+  policy_arn = "arn:${local.partition}:iam::aws:policy/${each.key}"
+}
+
+################################################################################
+# IRSA: the cluster's OIDC provider and the roles that trust it
+################################################################################
+
+module "oidc_thumbprint" {
+  source = "./modules/oidc-thumbprint"
+
+  url = var.oidc_issuer_url
+}
+
+resource "aws_iam_openid_connect_provider" "this" {
+  url             = var.oidc_issuer_url
+  client_id_list  = ["sts.amazonaws.com"]
+  thumbprint_list = [module.oidc_thumbprint.sha1_fingerprint]
+
+  tags = merge(var.tags, { Name = "${var.name}-eks-irsa" })
+}
+
+data "aws_iam_policy_document" "irsa_assume" {
+  for_each = local.irsa
+
+  statement {
+    actions = ["sts:AssumeRoleWithWebIdentity"]
+
+    principals {
+      type        = "Federated"
+      identifiers = [aws_iam_openid_connect_provider.this.arn]
+    }
+
+    condition {
+      test     = "StringEquals"
+      variable = "${local.oidc_host}:sub"
+      values   = ["system:serviceaccount:${each.value.service_account.namespace}:${each.value.service_account.name}"]
+    }
+
+    condition {
+      test     = "StringEquals"
+      variable = "${local.oidc_host}:aud"
+      values   = ["sts.amazonaws.com"]
+    }
+  }
+}
+
+resource "aws_iam_role" "irsa" {
+  for_each = local.irsa
+
+  name               = "${var.name}-${each.key}"
+  assume_role_policy = data.aws_iam_policy_document.irsa_assume[each.key].json
+
+  tags = var.tags
+}
+
+resource "aws_iam_policy" "irsa" {
+  for_each = local.irsa
+
+  name        = "${var.name}-${each.key}"
+  description = "Permissions of ${each.key} (IRSA)"
+  policy      = each.value.policy_json
+
+  tags = var.tags
+}
+
+resource "aws_iam_role_policy_attachment" "irsa" {
+  for_each = local.irsa
+
+  role       = aws_iam_role.irsa[each.key].name
+  policy_arn = aws_iam_policy.irsa[each.key].arn
+}
+
+################################################################################
+# External Secrets: read the platform's secrets, and only those
+################################################################################
+
+data "aws_iam_policy_document" "external_secrets" {
+  statement {
+    sid = "ReadPlatformSecrets"
+    actions = [
+      "secretsmanager:GetSecretValue",
+      "secretsmanager:DescribeSecret",
+      "secretsmanager:GetResourcePolicy",
+      "secretsmanager:ListSecretVersionIds",
+    ]
+    resources = ["arn:${local.partition}:secretsmanager:${local.region}:${local.account_id}:secret:${var.secrets_name_prefix}*"]
+  }
+
+  statement {
+    sid       = "DecryptThroughSecretsManager"
+    actions   = ["kms:Decrypt"]
+    resources = [var.secrets_kms_key_arn]
+
+    condition {
+      test     = "StringEquals"
+      variable = "kms:ViaService"
+      values   = ["secretsmanager.${local.region}.amazonaws.com"]
+    }
+  }
+}
+
+################################################################################
+# Per-application ECR push policies (attach to the application's CI role)
+################################################################################
+
+data "aws_iam_policy_document" "ecr_push" {
+  for_each = var.ecr_repository_arns
+
+  # ecr:GetAuthorizationToken supports no resource-level permissions; AWS
+  # requires "*" for it. Every other action is scoped to the one repository.
+  statement {
+    sid       = "EcrLogin"
+    actions   = ["ecr:GetAuthorizationToken"]
+    resources = ["*"]
+  }
+
+  statement {
+    sid = "PushToOwnRepository"
+    actions = [
+      "ecr:BatchCheckLayerAvailability",
+      "ecr:BatchGetImage",
+      "ecr:CompleteLayerUpload",
+      "ecr:DescribeImages",
+      "ecr:GetDownloadUrlForLayer",
+      "ecr:InitiateLayerUpload",
+      "ecr:PutImage",
+      "ecr:UploadLayerPart",
+    ]
+    resources = [each.value]
+  }
+}
+
+resource "aws_iam_policy" "ecr_push" {
+  for_each = var.ecr_repository_arns
+
+  name        = "${var.name}-ecr-push-${each.key}"
+  description = "Push images to the ${each.key} ECR repository"
+  policy      = data.aws_iam_policy_document.ecr_push[each.key].json
+
+  tags = var.tags
+}

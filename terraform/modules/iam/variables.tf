@@ -1,0 +1,80 @@
+variable "name" {
+  description = "Name prefix for the roles and policies (e.g. \"idp-prod\")."
+  type        = string
+
+  validation {
+    condition     = can(regex("^[A-Za-z][A-Za-z0-9+=,.@_-]{1,37}$", var.name))
+    error_message = "The name must be 2-38 IAM-safe characters starting with a letter."
+  }
+}
+
+variable "oidc_issuer_url" {
+  description = "OIDC issuer URL of the EKS cluster (https://oidc.eks.<region>.amazonaws.com/id/<id>), for IRSA."
+  type        = string
+
+  validation {
+    condition     = startswith(var.oidc_issuer_url, "https://")
+    error_message = "The OIDC issuer URL must start with https://."
+  }
+}
+
+variable "secrets_name_prefix" {
+  description = "Secrets Manager name prefix of the platform's secrets; External Secrets may read these and nothing else."
+  type        = string
+
+  validation {
+    condition     = can(regex("^[A-Za-z0-9/_+=.@-]+/$", var.secrets_name_prefix))
+    error_message = "The prefix must be a Secrets Manager path ending in \"/\" (e.g. \"idp/\")."
+  }
+}
+
+variable "secrets_kms_key_arn" {
+  description = "ARN of the KMS key that encrypts the platform secrets (External Secrets may decrypt through Secrets Manager only)."
+  type        = string
+
+  validation {
+    condition     = can(regex("^arn:aws[a-z-]*:kms:", var.secrets_kms_key_arn))
+    error_message = "Give a KMS key ARN."
+  }
+}
+
+variable "ecr_repository_arns" {
+  description = "ECR repository ARNs by application name; one push policy is created per application."
+  type        = map(string)
+  default     = {}
+
+  validation {
+    condition     = alltrue([for arn in values(var.ecr_repository_arns) : can(regex("^arn:aws[a-z-]*:ecr:", arn))])
+    error_message = "Every value must be an ECR repository ARN."
+  }
+}
+
+variable "load_balancer_controller_service_account" {
+  description = "Namespace and name of the AWS Load Balancer Controller's service account (IRSA subject)."
+  type = object({
+    namespace = string
+    name      = string
+  })
+  default = {
+    namespace = "kube-system"
+    name      = "aws-load-balancer-controller"
+  }
+}
+
+variable "external_secrets_service_account" {
+  description = "Namespace and name of the External Secrets Operator's service account (IRSA subject)."
+  type = object({
+    namespace = string
+    name      = string
+  })
+  default = {
+    namespace = "external-secrets"
+    name      = "external-secrets"
+  }
+}
+
+variable "tags" {
+  description = "Extra tags for every resource (cost-allocation tags come from the provider's default_tags)."
+  type        = map(string)
+  default     = {}
+}

@@ -1,0 +1,57 @@
+variable "name_prefix" {
+  description = "Name prefix of every secret, ending in \"/\" (e.g. \"idp/\"); External Secrets may read exactly this prefix."
+  type        = string
+
+  validation {
+    condition     = can(regex("^[A-Za-z0-9/_+=.@-]+/$", var.name_prefix))
+    error_message = "The prefix must be a Secrets Manager path ending in \"/\"."
+  }
+}
+
+variable "secrets" {
+  description = "Secret containers to create, by path below name_prefix. Only names and descriptions: values are put out of band and never pass through Terraform."
+  type = map(object({
+    description = string
+    keys        = list(string)
+  }))
+  default = {
+    "backstage/github-oauth" = {
+      description = "GitHub OAuth app of Backstage's sign-in"
+      keys        = ["clientId", "clientSecret"]
+    }
+    "backstage/gitlab-token" = {
+      description = "GitLab token Backstage uses for catalog discovery and the scaffolder"
+      keys        = ["token"]
+    }
+    "argocd/token" = {
+      description = "Argo CD API token for Backstage and CI"
+      keys        = ["token"]
+    }
+    "observability/grafana-cloud" = {
+      description = "Grafana Cloud access policy token (and Prometheus instance ID) for remote-write and Loki"
+      keys        = ["prometheusUsername", "password"]
+    }
+  }
+
+  validation {
+    condition     = alltrue([for k, s in var.secrets : can(regex("^[A-Za-z0-9_+=.@-]+(/[A-Za-z0-9_+=.@-]+)*$", k)) && length(s.keys) > 0])
+    error_message = "Secret paths use Secrets Manager characters and '/' separators, and each secret lists at least one key."
+  }
+}
+
+variable "recovery_window_in_days" {
+  description = "Days a deleted secret can still be restored."
+  type        = number
+  default     = 7
+
+  validation {
+    condition     = var.recovery_window_in_days == 0 || (var.recovery_window_in_days >= 7 && var.recovery_window_in_days <= 30)
+    error_message = "Use 0 (immediate deletion) or 7 to 30 days."
+  }
+}
+
+variable "tags" {
+  description = "Extra tags for every resource (cost-allocation tags come from the provider's default_tags)."
+  type        = map(string)
+  default     = {}
+}

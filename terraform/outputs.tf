@@ -1,0 +1,84 @@
+output "vpc_id" {
+  description = "ID of the platform VPC."
+  value       = module.vpc.vpc_id
+}
+
+output "private_subnet_ids" {
+  description = "Private subnets of the nodes."
+  value       = module.vpc.private_subnet_ids
+}
+
+output "nat_gateway_public_ips" {
+  description = "Egress IPs of the cluster (allow-list them on GitLab/GitHub if needed)."
+  value       = module.vpc.nat_gateway_public_ips
+}
+
+output "cluster_name" {
+  description = "Name of the EKS cluster."
+  value       = module.eks.cluster_name
+}
+
+output "cluster_endpoint" {
+  description = "Kubernetes API endpoint."
+  value       = module.eks.cluster_endpoint
+}
+
+output "kubeconfig_command" {
+  description = "Command that writes a kubeconfig entry for the cluster."
+  value       = "aws eks update-kubeconfig --region ${var.region} --name ${module.eks.cluster_name}"
+}
+
+output "ecr_repository_urls" {
+  description = "ECR repository URLs by application."
+  value       = module.ecr.repository_urls
+}
+
+output "ecr_push_policy_arns" {
+  description = "Per-application ECR push policies, to attach to each application's CI role."
+  value       = module.iam.ecr_push_policy_arns
+}
+
+output "zone_id" {
+  description = "Route53 zone of the platform domain."
+  value       = module.dns.zone_id
+}
+
+output "zone_name_servers" {
+  description = "Name servers of the platform zone."
+  value       = module.dns.zone_name_servers
+}
+
+output "certificate_arn" {
+  description = "Validated wildcard certificate for the shared ALB."
+  value       = module.acm.certificate_arn
+}
+
+output "load_balancer_controller_role_arn" {
+  description = "IRSA role of the AWS Load Balancer Controller."
+  value       = module.iam.load_balancer_controller_role_arn
+}
+
+output "external_secrets_role_arn" {
+  description = "IRSA role of the External Secrets Operator (for the ClusterSecretStore in manifests/platform)."
+  value       = module.iam.external_secrets_role_arn
+}
+
+output "secret_names" {
+  description = "Secrets Manager names of the platform secrets, by path."
+  value       = module.secrets.secret_names
+}
+
+output "put_secret_value_commands" {
+  description = "Commands that set the secret values out of band after the first apply."
+  value       = module.secrets.put_secret_value_commands
+}
+
+output "helm_releases" {
+  description = "Chart versions installed in the cluster, by release."
+  value = merge(
+    { (module.addons.load_balancer_controller_release.name) = module.addons.load_balancer_controller_release.version },
+    { (module.addons.external_secrets_release.name) = module.addons.external_secrets_release.version },
+    { (module.calico.release.name) = module.calico.release.version },
+    module.observability.releases,
+  )
+}
