@@ -68,7 +68,7 @@ func (s *Server) snapshot(r *http.Request) (*catalog.Snapshot, error) {
 	}
 	snap, lastErr := s.cfg.Store.Current()
 	if snap == nil {
-		return nil, fmt.Errorf("no complete scan of GitLab yet (last error: %v); Argo CD keeps its Applications and retries", lastErr)
+		return nil, fmt.Errorf("no complete scan of the app source yet (last error: %v); Argo CD keeps its Applications and retries", lastErr)
 	}
 	if age := time.Since(snap.ScannedAt); s.cfg.MaxStaleness > 0 && age > s.cfg.MaxStaleness {
 		return nil, fmt.Errorf("last complete scan is %s old, over the %s limit (last error: %v); Argo CD keeps its Applications and retries", age.Round(time.Second), s.cfg.MaxStaleness, lastErr)

@@ -1,0 +1,425 @@
+#!/usr/bin/env bash
+# Checks the Backstage templates under templates/ end to end:
+#   1. renders every template with Backstage's own scaffolder code (pinned in
+#      templates/test/package-lock.json) from the cases in templates/test/fixtures:
+#      validates template.yaml and catalog-info.yaml, refuses bad and taken
+#      names, finds no template markers left (templates/test/render-templates.js);
+#   2. in each rendered app: installs, lints, tests, starts it and probes it,
+#      stops it with SIGTERM; checks its .gitlab-ci.yml with gitlab-ci-local
+#      and runs its lint and test jobs; lints its Dockerfile and CI scripts;
+#   3. runs the app's update-gitops script against a local bare GitOps
+#      repository, with concurrent pushes, and validates app.yaml with the
+#      platform CLI when this checkout has it.
+# Prints one PASS/FAIL line per check and ends with "N passed, M failed".
+#
+# Usage: hack/test-templates.sh
+# Env:   IDP_CACHE (default ~/.cache/idp): where the harness's node_modules are
+#        cached, keyed by its lockfile; KEEP_WORK=1 keeps the work folder.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+HARNESS="$ROOT/templates/test"
+CACHE_ROOT="${IDP_CACHE:-$HOME/.cache/idp}"
+WORK="$(mktemp -d "${TMPDIR:-/tmp}/test-templates.XXXXXX")"
+mkdir -p "$WORK/logs" "$WORK/bin"
+PASSED=0
+FAILED=0
+SERVER_PID=""
+CMP_REAL=""
+GITLAB_CI_LOCAL=""
+
+cleanup() {
+  if [ -n "$SERVER_PID" ]; then kill "$SERVER_PID" 2>/dev/null || true; fi
+  if [ "${KEEP_WORK:-0}" = 1 ]; then echo "work folder kept: $WORK"; else rm -rf "$WORK"; fi
+}
+trap cleanup EXIT
+
+pass() { PASSED=$((PASSED + 1)); echo "PASS $*"; }
+fail() { FAILED=$((FAILED + 1)); echo "FAIL $*"; }
+skip() { echo "SKIP $* (not counted)"; }
+
+# check NAME CMD...: one counted check. CMD runs in a subshell with errexit in
+# force (bash ignores set -e inside a function called from an `if`, so a plain
+# `if "$@"` would let a failing step pass); its output goes to a log that is
+# shown only on failure. Never aborts the script, so every check reports.
+check() {
+  local name="$1" log rc=0
+  shift
+  log="$WORK/logs/$((PASSED + FAILED + 1)).log"
+  (set -e; "$@") >"$log" 2>&1 &
+  wait "$!" || rc=$?
+  if [ "$rc" -eq 0 ]; then
+    pass "$name"
+  else
+    fail "$name"
+    tail -n 40 "$log" | sed 's/^/    | /'
+  fi
+}
+
+# node_checks PREFIX SCRIPT ARGS...: runs a Node checker that prints PASS/FAIL
+# lines, and counts them (prefixed). A checker that dies without saying FAIL
+# is a failure too.
+node_checks() {
+  local prefix="$1" out="$WORK/logs/node-checks.out" rc=0 failed_before=$FAILED line
+  shift
+  node "$@" >"$out" 2>&1 || rc=$?
+  while IFS= read -r line; do
+    case "$line" in
+      PASS\ *) pass "$prefix${line#PASS }" ;;
+      FAIL\ *) fail "$prefix${line#FAIL }" ;;
+      *) echo "$line" ;;
+    esac
+  done <"$out"
+  if [ "$rc" -ne 0 ] && [ "$FAILED" -eq "$failed_before" ]; then
+    fail "$prefix$(basename "$1") exited with $rc"
+  fi
+}
+
+# --- tools -------------------------------------------------------------------
+
+# Debian packages the checks need; a CI machine may be fresh, so install them.
+ensure_debian_packages() {
+  local missing=() cmd
+  for cmd in "$@"; do command -v "$cmd" >/dev/null 2>&1 || missing+=("$cmd"); done
+  [ "${#missing[@]}" -eq 0 ] && return 0
+  echo "installing ${missing[*]} from Debian"
+  if ! apt-get install -y -qq "${missing[@]}" >/dev/null 2>&1; then
+    apt-get update -qq >/dev/null && apt-get install -y -qq "${missing[@]}" >/dev/null
+  fi
+}
+
+# A linter that Debian may or may not package here: install it if it can.
+debian_has() {
+  command -v "$1" >/dev/null 2>&1 && return 0
+  apt-cache policy "$1" 2>/dev/null | grep -q 'Candidate: [0-9]' || return 1
+  apt-get install -y -qq "$1" >/dev/null 2>&1 && command -v "$1" >/dev/null 2>&1
+}
+
+# The harness's npm dependencies (Backstage, gitlab-ci-local): npm ci once per
+# lockfile and Node major version, into a cache outside the clone.
+install_harness() {
+  local key dir tmp
+  key="$(sha256sum <"$HARNESS/package-lock.json" | cut -c1-16)-node$(node -p 'process.versions.node.split(".")[0]')"
+  dir="$CACHE_ROOT/templates-node-$key"
+  if [ ! -f "$dir/.complete" ]; then
+    echo "installing the harness's npm dependencies into $dir"
+    tmp="$dir.tmp.$$"
+    rm -rf "$tmp" && mkdir -p "$tmp"
+    cp "$HARNESS/package.json" "$HARNESS/package-lock.json" "$tmp/"
+    (cd "$tmp" && npm ci --no-audit --no-fund --loglevel=error)
+    touch "$tmp/.complete"
+    rm -rf "$dir" && mv "$tmp" "$dir"
+  fi
+  export NODE_PATH="$dir/node_modules"
+  GITLAB_CI_LOCAL="$dir/node_modules/.bin/gitlab-ci-local"
+}
+
+# The platform CLI from this checkout when it has one. Without it, a stand-in
+# for `cmp set-image` still lets the update-gitops script be exercised.
+prepare_cmp() {
+  if compgen -G "$ROOT/cmp/*.go" >/dev/null && command -v go >/dev/null; then
+    check "the platform CLI (./cmp) builds" bash -c "cd '$ROOT' && go build -o '$WORK/bin/cmp-real' ./cmp"
+    if [ -x "$WORK/bin/cmp-real" ]; then CMP_REAL="$WORK/bin/cmp-real"; fi
+  else
+    skip "cmp validate: no ./cmp in this checkout; update-gitops runs with a sed stand-in for cmp set-image"
+  fi
+  cat >"$WORK/bin/cmp-stub" <<'EOF'
+#!/usr/bin/env bash
+# Stand-in for `cmp set-image FILE IMAGE`: rewrites only the image line.
+set -euo pipefail
+[ "$1" = set-image ] || { echo "cmp stand-in: only set-image" >&2; exit 2; }
+sed -i -E "s|^(  image: ).*$|\1$3|" "$2"
+EOF
+  chmod +x "$WORK/bin/cmp-stub"
+}
+
+# --- the rendered app: Node.js -----------------------------------------------
+
+free_port() {
+  node -e 'const s=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})'
+}
+
+wait_for_url() {
+  local _
+  for _ in $(seq 1 100); do
+    if curl -fsS --max-time 1 "$1" >/dev/null 2>&1; then return 0; fi
+    sleep 0.1
+  done
+  echo "no answer from $1 after 10 s"
+  return 1
+}
+
+health_is_ok() {
+  local body
+  body="$(curl -fsS --max-time 5 "http://127.0.0.1:$1/health")"
+  echo "$body"
+  [ "$body" = '{"status":"ok"}' ]
+}
+
+metrics_are_red() {
+  local text
+  text="$(curl -fsS --max-time 5 "http://127.0.0.1:$1/metrics")"
+  grep -q '^http_requests_total{method="GET",route="/health",status="200"} [0-9]' <<<"$text"
+  grep -q '^# TYPE http_request_errors_total counter$' <<<"$text"
+  grep -q '^http_request_duration_seconds_bucket{' <<<"$text"
+  grep -q '^process_cpu_user_seconds_total ' <<<"$text"
+}
+
+# Runs in this shell, not in check's subshell: only the parent can wait for
+# the server it started.
+stop_server_with_sigterm() {
+  local label="$1" rc=0
+  kill -TERM "$SERVER_PID"
+  wait "$SERVER_PID" || rc=$?
+  SERVER_PID=""
+  if [ "$rc" -eq 0 ]; then
+    pass "$label: SIGTERM stops it with exit code 0"
+  else
+    fail "$label: SIGTERM stops it with exit code 0 (got $rc)"
+  fi
+}
+
+# Every log line is a JSON object with time, level and msg.
+logs_are_json() {
+  node -e '
+    const lines = require("fs").readFileSync(process.argv[1], "utf8").trim().split("\n");
+    const msgs = lines.map((l) => { const o = JSON.parse(l); if (!o.time || !o.level || !o.msg) throw new Error(l); return o.msg; });
+    for (const m of ["listening", "request", "shutting down"]) if (!msgs.includes(m)) throw new Error("no " + m + " line");
+  ' "$1"
+}
+
+# Starts the app with node on a free loopback port, probes it, stops it.
+smoke_test_node() {
+  local app="$1" label="$2" port log="$WORK/logs/server-$3.log"
+  port="$(free_port)"
+  (cd "$app" && PORT="$port" HOST=127.0.0.1 exec node src/server.js >"$log" 2>&1) &
+  SERVER_PID=$!
+  check "$label: node src/server.js answers on 127.0.0.1:$port" wait_for_url "http://127.0.0.1:$port/health"
+  check "$label: GET /health is {\"status\":\"ok\"}" health_is_ok "$port"
+  check "$label: GET /metrics has RED and default metrics" metrics_are_red "$port"
+  stop_server_with_sigterm "$label"
+  check "$label: logs are JSON lines" logs_are_json "$log"
+}
+
+check_app_node() {
+  local app="$1" label="$2" id="$3"
+  # Bounded, so that a test that leaves a socket open fails instead of hanging CI.
+  check "$label: npm ci" bash -c "cd '$app' && timeout 600 npm ci --no-audit --no-fund"
+  check "$label: ESLint" bash -c "cd '$app' && timeout 300 npm run lint"
+  check "$label: Jest with coverage" bash -c "cd '$app' && timeout 300 npm test -- --ci"
+  echo "    jest: $(grep -h '^Tests:' "$WORK/logs/$((PASSED + FAILED)).log" || echo 'no summary')"
+  smoke_test_node "$app" "$label" "$id"
+  check_pipeline "$app" "$label" npm-audit 'npm audit --audit-level=high --json > npm-audit.json' npm-audit.json
+  check_container_files "$app" "$label"
+}
+
+# --- the rendered app: checks for every language -----------------------------
+
+# gitlab-ci-local needs a git repository; the remote is only parsed, never contacted.
+make_git_repo() {
+  local dir="$1" project="$2"
+  git -C "$dir" init -q -b main
+  git -C "$dir" add -A
+  git -C "$dir" -c user.name=test -c user.email=test@localhost commit -qm "rendered"
+  git -C "$dir" remote add origin "git@gitlab.example.com:$project.git"
+  git -C "$dir" update-ref refs/remotes/origin/main HEAD
+  git -C "$dir" symbolic-ref refs/remotes/origin/HEAD refs/remotes/origin/main
+}
+
+# The jobs that gitlab-ci-local (GitLab's schema, then the rules) puts in a
+# pipeline on BRANCH.
+expect_jobs() {
+  local dir="$1" branch="$2" want="$3" got
+  git -C "$dir" checkout -q -B "$branch"
+  (cd "$dir" && "$GITLAB_CI_LOCAL" --list-json >"$WORK/jobs.json")
+  git -C "$dir" checkout -q main
+  got="$(node -e 'const j=require(process.argv[1]);console.log(j.filter((x)=>x.when!=="never").map((x)=>x.name).join(" "))' "$WORK/jobs.json")"
+  echo "got:  $got"
+  echo "want: $want"
+  [ "$got" = "$want" ]
+}
+
+# The checker must catch what GitLab rejects: an unquoted "key: value" in a script.
+rejects_unquoted_colon() {
+  local dir="$WORK/colon-control"
+  rm -rf "$dir" && mkdir -p "$dir"
+  cp "$1/.gitlab-ci.yml" "$dir/"
+  printf 'colon-control:\n  stage: lint\n  script:\n    - echo status: ok\n' >>"$dir/.gitlab-ci.yml"
+  make_git_repo "$dir" control/colon
+  if (cd "$dir" && "$GITLAB_CI_LOCAL" --list); then
+    echo "gitlab-ci-local accepted it"
+    return 1
+  fi
+}
+
+# Args after LABEL: the audit job, its exact command and its report file.
+check_pipeline() {
+  local app="$1" label="$2"
+  shift 2
+  make_git_repo "$app" "apps/$(basename "$app")"
+  check "$label: gitlab-ci-local --list accepts .gitlab-ci.yml (GitLab's schema)" bash -c "cd '$app' && '$GITLAB_CI_LOCAL' --list"
+  check "$label: gitlab-ci-local rejects an unquoted 'key: value' script line (control)" rejects_unquoted_colon "$app"
+  check "$label: pipeline jobs on main" expect_jobs "$app" main "lint test npm-audit trivy build push update-gitops"
+  check "$label: pipeline jobs on a feature branch" expect_jobs "$app" feature "lint test npm-audit build"
+  node_checks "$label: " "$HARNESS/check-pipeline.js" "$app" "$@"
+  check "$label: gitlab-ci-local runs the lint and test jobs (shell executor)" bash -c \
+    "cd '$app' && timeout 900 '$GITLAB_CI_LOCAL' --force-shell-executor --shell-isolation --no-artifacts-to-source lint test"
+}
+
+check_container_files() {
+  local app="$1" label="$2"
+  if debian_has hadolint; then
+    check "$label: hadolint Dockerfile" hadolint "$app/Dockerfile"
+  else
+    skip "$label: hadolint Dockerfile: Debian has no hadolint package for this machine"
+  fi
+  if debian_has shellcheck; then
+    check "$label: shellcheck ci/*.sh" bash -c "shellcheck '$app'/ci/*.sh"
+  else
+    skip "$label: shellcheck ci/*.sh: not installable here"
+  fi
+}
+
+# --- the GitOps repository ---------------------------------------------------
+
+# A bare GitOps repository holding the rendered GitOps skeleton, as publish:gitlab leaves it.
+make_bare_gitops() {
+  local src="$1" bare="$2" seed
+  seed="$(mktemp -d "$WORK/seed.XXXXXX")"
+  git init -q --bare -b main "$bare"
+  cp -r "$src/." "$seed/"
+  git -C "$seed" init -q -b main
+  git -C "$seed" add -A
+  git -C "$seed" -c user.name=backstage -c user.email=backstage@localhost commit -qm "Deploy [skip ci]"
+  git -C "$seed" push -q "$bare" main
+}
+
+# A script that pushes a competing commit to the bare repository, as another
+# pipeline or a person would between update-gitops' clone and its push.
+write_race_commit() {
+  cat >"$WORK/bin/race-commit" <<'EOF'
+#!/usr/bin/env bash
+# Usage: race-commit BARE_REPO readme|image
+set -euo pipefail
+dir="$(mktemp -d)"
+git clone -q "$1" "$dir"
+if [ "$2" = readme ]; then
+  echo "Edited concurrently." >>"$dir/README.md"
+else
+  sed -i -E 's|^(  image: .*):[^:]*$|\1:concurrent|' "$dir/app.yaml"
+fi
+git -C "$dir" -c user.name=other -c user.email=other@localhost commit -qam "concurrent $2 change"
+git -C "$dir" push -q origin main
+rm -rf "$dir"
+EOF
+  chmod +x "$WORK/bin/race-commit"
+}
+
+# Runs the app's ci/update-gitops.sh against the bare repository. The `cmp` on
+# its PATH first pushes one competing commit (when RACE is given), then hands
+# over to the real CLI or its stand-in.
+run_update_gitops() {
+  local app="$1" bare="$2" image="$3" race="$4" bin
+  bin="$(mktemp -d "$WORK/cmp-bin.XXXXXX")"
+  cat >"$bin/cmp" <<EOF
+#!/usr/bin/env bash
+set -euo pipefail
+if [ -n "$race" ] && [ ! -e "$bin/raced" ]; then
+  touch "$bin/raced"
+  "$WORK/bin/race-commit" "$bare" "$race"
+fi
+exec "${CMP_REAL:-$WORK/bin/cmp-stub}" "\$@"
+EOF
+  chmod +x "$bin/cmp"
+  PATH="$bin:$PATH" GITOPS_REPO_URL="file://$bare" GITLAB_USER_NAME=ci GITLAB_USER_EMAIL=ci@localhost \
+    bash "$app/ci/update-gitops.sh" "$image"
+}
+
+# After a deployment: app.yaml has IMAGE, the last commit is marked [skip ci]
+# and changed only the image line, and the competing commit KEPT is still there.
+deployed() {
+  local bare="$1" image="$2" kept="$3" show
+  show="$(git -C "$bare" show main:app.yaml)"
+  echo "$show"
+  grep -qx "  image: $image" <<<"$show"
+  [[ "$(git -C "$bare" log -1 --format=%s main)" == *"[skip ci]"* ]]
+  [ "$(git -C "$bare" diff --numstat main~1 main)" = "$(printf '1\t1\tapp.yaml')" ]
+  grep -qx "$kept" <<<"$(git -C "$bare" log --format=%s main)"
+}
+
+# The first push must have been rejected, and the script must have recovered.
+deploys_despite_a_concurrent_commit() {
+  local app="$1" bare="$2" image="$3" race="$4" out
+  out="$(run_update_gitops "$app" "$bare" "$image" "$race" 2>&1)"
+  echo "$out"
+  grep -q "push rejected" <<<"$out"
+  deployed "$bare" "$image" "concurrent $race change"
+}
+
+same_image_is_a_no_op() {
+  local before out
+  before="$(git -C "$2" rev-parse main)"
+  out="$(run_update_gitops "$1" "$2" "$3" "")"
+  echo "$out"
+  grep -q "already deploys" <<<"$out"
+  [ "$before" = "$(git -C "$2" rev-parse main)" ]
+}
+
+# Every rendered app.yaml, from every fixture case, must pass the platform's own validation.
+validate_all_app_yamls() {
+  local file
+  [ -n "$CMP_REAL" ] || return 0
+  for file in "$WORK"/rendered/*/*/gitops/*/app.yaml; do
+    check "cmp validate ${file#"$WORK/rendered/"}" "$CMP_REAL" validate "$file"
+  done
+}
+
+check_gitops() {
+  local gitops="$1" app="$2" label="$3" id="$4" repo bare="$WORK/gitops-$4.git"
+  repo="$(sed -nE 's|^  image: (.*):initial$|\1|p' "$gitops/app.yaml")"
+  check "$label: app.yaml starts at a placeholder image of the app's repository" test -n "$repo"
+  make_bare_gitops "$gitops" "$bare"
+  check "$label: update-gitops deploys after a concurrent push (pull --rebase)" \
+    deploys_despite_a_concurrent_commit "$app" "$bare" "$repo:1111111" readme
+  check "$label: update-gitops deploys over a concurrent image change (reset, retry)" \
+    deploys_despite_a_concurrent_commit "$app" "$bare" "$repo:2222222" image
+  check "$label: update-gitops with the deployed image commits nothing" \
+    same_image_is_a_no_op "$app" "$bare" "$repo:2222222"
+  if [ -n "$CMP_REAL" ]; then
+    git -C "$bare" show main:app.yaml >"$WORK/deployed-$id.yaml"
+    check "$label: cmp validate app.yaml after set-image" "$CMP_REAL" validate "$WORK/deployed-$id.yaml"
+  fi
+}
+
+# --- main ----------------------------------------------------------------------
+
+main() {
+  local started=$SECONDS entries template case checks app gitops
+  if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+    echo "node and npm are needed" >&2
+    exit 1
+  fi
+  ensure_debian_packages rsync curl git
+  # In this shell, as it exports NODE_PATH; nothing else can run without it.
+  install_harness
+  pass "harness dependencies installed (npm ci, cached by lockfile) in $((SECONDS - started)) s"
+  prepare_cmp
+  write_race_commit
+
+  node_checks "" "$HARNESS/render-templates.js" --templates "$ROOT/templates" --out "$WORK/rendered"
+  validate_all_app_yamls
+
+  entries="$(node -e 'for (const m of require(process.argv[1])) console.log([m.template, m.case, m.checks, m.app, m.gitops].join("\t"))' "$WORK/rendered/manifest.json" || true)"
+  [ -n "$entries" ] || fail "no rendered app to check (each fixture marks one case with app: true)"
+  while IFS=$'\t' read -r template case checks app gitops; do
+    [ -n "$template" ] || continue
+    "check_app_$checks" "$app" "$template/$case app" "$template-$case"
+    check_gitops "$gitops" "$app" "$template/$case gitops" "$template-$case"
+  done <<<"$entries"
+
+  echo "took $((SECONDS - started)) s"
+  echo "$PASSED passed, $FAILED failed"
+  [ "$FAILED" -eq 0 ]
+}
+
+main "$@"
