@@ -68,6 +68,8 @@ type Snapshot struct {
 	Apps      []App // sorted by name, names unique
 	Problems  []Problem
 	ScannedAt time.Time
+
+	cache answers
 }
 
 // Build derives a snapshot from a complete scan. prev, the last snapshot,

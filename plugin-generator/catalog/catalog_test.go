@@ -210,3 +210,29 @@ func TestClaimsIgnoreListingOrder(t *testing.T) {
 		}
 	})
 }
+
+func TestAnswerIsCachedPerFilter(t *testing.T) {
+	s := catalog.Build([]source.Repo{
+		repo(1, "gitops", "alpha", t0, appYAML("alpha")),
+		repo(2, "gitops/b", "beta", t0, appYAML("beta")),
+	}, nil, appspec.DefaultPlatform(), t0)
+	all, err := s.Answer(nil)
+	if err != nil || !strings.Contains(string(all), `"name":"alpha"`) || !strings.Contains(string(all), `"name":"beta"`) {
+		t.Fatalf("%s %v", all, err)
+	}
+	again, _ := s.Answer(map[string]any{})
+	if &all[0] != &again[0] {
+		t.Error("an empty filter re-encoded instead of reusing the answer")
+	}
+	sub, _ := s.Answer(map[string]any{"subgroup": "b"})
+	if strings.Contains(string(sub), "alpha") || !strings.HasPrefix(string(sub), `{"output":{"parameters":[`) {
+		t.Errorf("subgroup answer %s", sub)
+	}
+	if _, err := s.Answer(map[string]any{"nope": "x"}); err == nil {
+		t.Error("unknown filter accepted")
+	}
+	empty, _ := catalog.Build(nil, nil, appspec.DefaultPlatform(), t0).Answer(nil)
+	if string(empty) != `{"output":{"parameters":[]}}` {
+		t.Errorf("no apps: %s", empty)
+	}
+}

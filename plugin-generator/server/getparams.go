@@ -22,12 +22,6 @@ type getParamsRequest struct {
 	} `json:"input"`
 }
 
-type getParamsResponse struct {
-	Output struct {
-		Parameters []catalog.Params `json:"parameters"`
-	} `json:"output"`
-}
-
 // getParams answers Argo CD. It never answers 200 with anything but the last
 // complete scan: an empty or short list makes Argo CD delete Applications,
 // an error makes it change nothing.
@@ -48,15 +42,13 @@ func (s *Server) getParams(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, err.Error(), http.StatusServiceUnavailable)
 		return
 	}
-	params, err := snap.Select(req.Input.Parameters)
+	body, err := snap.Answer(req.Input.Parameters)
 	if err != nil {
 		http.Error(w, err.Error(), http.StatusBadRequest)
 		return
 	}
-	var resp getParamsResponse
-	resp.Output.Parameters = params
 	w.Header().Set("Content-Type", "application/json")
-	_ = json.NewEncoder(w).Encode(resp)
+	_, _ = w.Write(body)
 }
 
 // snapshot returns a complete, fresh-enough scan, waiting for the first.

@@ -1,0 +1,53 @@
+package catalog
+
+import (
+	"encoding/json"
+	"sync"
+)
+
+// maxCachedAnswers bounds the answers kept per snapshot: one per distinct
+// input.parameters, and a platform has a handful of ApplicationSets.
+const maxCachedAnswers = 64
+
+// answers caches encoded getparams answers for one snapshot, which never
+// changes once published: at 10,000 apps an answer is megabytes of JSON,
+// and encoding it per request would dominate latency.
+type answers struct {
+	mu    sync.Mutex
+	byKey map[string][]byte
+}
+
+// Answer returns the encoded {"output":{"parameters":[...]}} body for the
+// apps matching filters.
+func (s *Snapshot) Answer(filters map[string]any) ([]byte, error) {
+	key, err := json.Marshal(filters) // maps marshal with sorted keys
+	if err != nil {
+		return nil, err
+	}
+	s.cache.mu.Lock()
+	body, ok := s.cache.byKey[string(key)]
+	s.cache.mu.Unlock()
+	if ok {
+		return body, nil
+	}
+	params, err := s.Select(filters)
+	if err != nil {
+		return nil, err
+	}
+	var resp struct {
+		Output struct {
+			Parameters []Params `json:"parameters"`
+		} `json:"output"`
+	}
+	resp.Output.Parameters = params
+	if body, err = json.Marshal(resp); err != nil {
+		return nil, err
+	}
+	s.cache.mu.Lock()
+	defer s.cache.mu.Unlock()
+	if s.cache.byKey == nil || len(s.cache.byKey) >= maxCachedAnswers {
+		s.cache.byKey = map[string][]byte{}
+	}
+	s.cache.byKey[string(key)] = body
+	return body, nil
+}
