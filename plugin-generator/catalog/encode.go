@@ -20,6 +20,9 @@ type answers struct {
 // Answer returns the encoded {"output":{"parameters":[...]}} body for the
 // apps matching filters.
 func (s *Snapshot) Answer(filters map[string]any) ([]byte, error) {
+	if filters == nil {
+		filters = map[string]any{} // absent and empty input mean the same
+	}
 	key, err := json.Marshal(filters) // maps marshal with sorted keys
 	if err != nil {
 		return nil, err
