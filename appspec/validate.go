@@ -3,6 +3,7 @@ package appspec
 import (
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 	"unicode"
@@ -46,6 +47,12 @@ var (
 	urlPath   = regexp.MustCompile(`^/[-A-Za-z0-9._~/]*$`)
 	secretKey = regexp.MustCompile(`^[A-Za-z0-9/_+=.@-]+$`)
 )
+
+// ReservedNames lists the exact names the platform owns, sorted.
+func ReservedNames() []string { return sets.List(reservedNames) }
+
+// ReservedPrefixes lists the name prefixes the platform owns.
+func ReservedPrefixes() []string { return slices.Clone(reservedPrefixes) }
 
 // ReservedName reports why a name belongs to the platform, or "".
 func ReservedName(name string) string {

@@ -1,0 +1,63 @@
+'use strict';
+
+const express = require('express');
+
+// The route label uses Express's route pattern, never the raw URL, so that
+// metrics keep a bounded number of series.
+function routeLabel(req) {
+  if (req.route && req.route.path) return `${req.baseUrl}${req.route.path}`;
+  return 'unmatched';
+}
+
+function observe(metrics, logger) {
+  return (req, res, next) => {
+    const stop = metrics.duration.startTimer();
+    res.on('finish', () => {
+      const labels = { method: req.method, route: routeLabel(req), status: String(res.statusCode) };
+      stop(labels);
+      metrics.requests.inc(labels);
+      if (res.statusCode >= 500) metrics.errors.inc(labels);
+      logger.info('request', { ...labels, path: req.path });
+    });
+    next();
+  };
+}
+
+function createApp({ logger, metrics }) {
+  const app = express();
+  app.disable('x-powered-by');
+  app.use(observe(metrics, logger));
+
+  app.get('/health', (req, res) => {
+    res.json({ status: 'ok' });
+  });
+
+  app.get('/metrics', async (req, res, next) => {
+    try {
+      const body = await metrics.registry.metrics();
+      res.set('Content-Type', metrics.registry.contentType);
+      res.send(body);
+    } catch (err) {
+      next(err);
+    }
+  });
+
+  app.get('/', (req, res) => {
+    res.json({ service: '${{ values.name }}', message: 'hello' });
+  });
+
+  app.use((req, res) => {
+    res.status(404).json({ error: 'not found' });
+  });
+
+  // Express 5 forwards rejected promises here too.
+  // eslint-disable-next-line no-unused-vars
+  app.use((err, req, res, next) => {
+    logger.error('unhandled error', { err, path: req.path });
+    res.status(500).json({ error: 'internal error' });
+  });
+
+  return app;
+}
+
+module.exports = { createApp };

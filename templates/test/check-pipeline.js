@@ -1,0 +1,78 @@
+#!/usr/bin/env node
+'use strict';
+
+// Checks the shape of a rendered .gitlab-ci.yml against the platform's pipeline
+// contract, for what cannot run here (no Docker, ECR, Trivy database or npm
+// audit endpoint). gitlab-ci-local checks the schema and the rules separately.
+// Prints PASS/FAIL lines like render-templates.js.
+//
+// Usage: node check-pipeline.js APP_DIR AUDIT_JOB AUDIT_COMMAND AUDIT_REPORT
+
+const fs = require('node:fs');
+const path = require('node:path');
+const YAML = require('yaml');
+
+const [appDir, auditJob, auditCommand, auditReport] = process.argv.slice(2);
+const ci = YAML.parse(fs.readFileSync(path.join(appDir, '.gitlab-ci.yml'), 'utf8'));
+
+// Jobs with their `extends` merged in (one level is all the template uses).
+function job(name) {
+  const own = ci[name];
+  if (!own) throw new Error(`no job ${name}`);
+  const bases = [own.extends ?? []].flat().map((b) => ci[b]);
+  return Object.assign({}, ...bases, own);
+}
+
+function scriptOf(name) {
+  const j = job(name);
+  return [j.before_script ?? [], j.script ?? []].flat().join('\n');
+}
+
+function fileText(rel) {
+  return fs.readFileSync(path.join(appDir, rel), 'utf8');
+}
+
+const MAIN_ONLY = '$CI_COMMIT_BRANCH == $CI_DEFAULT_BRANCH';
+const checks = {
+  'stages are lint, test, security, build, push, update-gitops, in that order': () =>
+    JSON.stringify(ci.stages) === JSON.stringify(['lint', 'test', 'security', 'build', 'push', 'update-gitops']),
+  [`${auditJob} runs "${auditCommand}" on every branch`]: () =>
+    job(auditJob).stage === 'security' && !job(auditJob).rules && scriptOf(auditJob).split('\n').includes(auditCommand),
+  [`${auditJob} keeps ${auditReport} as an artifact even when it fails`]: () =>
+    job(auditJob).artifacts?.when === 'always' && job(auditJob).artifacts.paths.includes(auditReport),
+  'trivy gates main on CRITICAL and HIGH': () =>
+    job('trivy').stage === 'security' && job('trivy').rules?.[0]?.if === MAIN_ONLY &&
+    /trivy fs .*--severity CRITICAL,HIGH --exit-code 1/.test(scriptOf('trivy')),
+  'build runs docker buildx for linux/amd64 and tags the commit SHA': () =>
+    job('build').stage === 'build' &&
+    /docker buildx build --platform linux\/amd64/.test(scriptOf('build').replace(/\s+/g, ' ')) &&
+    scriptOf('build').includes('--tag "$IMAGE_REPOSITORY:$CI_COMMIT_SHA"'),
+  'push logs in to ECR with the project\'s own credentials, on main': () =>
+    job('push').stage === 'push' && job('push').rules?.[0]?.if === MAIN_ONLY &&
+    scriptOf('push').includes('ci/push-image.sh') &&
+    fileText('ci/push-image.sh').includes('aws ecr get-login-password') &&
+    fileText('ci/push-image.sh').includes('docker push "$image"'),
+  'update-gitops installs the platform CLI and commits the image, on main, one at a time': () =>
+    job('update-gitops').stage === 'update-gitops' && job('update-gitops').rules?.[0]?.if === MAIN_ONLY &&
+    Boolean(job('update-gitops').resource_group) &&
+    scriptOf('update-gitops').includes('go install "github.com/vibe-coder-biz/idp/cmp@$IDP_CMP_VERSION"') &&
+    scriptOf('update-gitops').includes('ci/update-gitops.sh "$IMAGE_REPOSITORY:$CI_COMMIT_SHA"'),
+  'update-gitops.sh commits with [skip ci] and retries with git pull --rebase': () =>
+    /git commit .*\[skip ci\]/.test(fileText('ci/update-gitops.sh')) &&
+    fileText('ci/update-gitops.sh').includes('git pull --quiet --rebase'),
+};
+
+let failed = 0;
+for (const [name, fn] of Object.entries(checks)) {
+  let ok = false;
+  try {
+    ok = fn();
+  } catch (err) {
+    console.log(`FAIL pipeline shape: ${name}: ${err.message}`);
+    failed += 1;
+    continue;
+  }
+  console.log(`${ok ? 'PASS' : 'FAIL'} pipeline shape: ${name}`);
+  if (!ok) failed += 1;
+}
+process.exitCode = failed ? 1 : 0;
