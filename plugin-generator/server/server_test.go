@@ -92,13 +92,22 @@ func newFixture(t *testing.T, cfg func(*server.Config)) *fixture {
 	if cfg != nil {
 		cfg(&c)
 	}
-	srv := server.New(c)
+	return &fixture{url: startServer(t, c), store: store, root: root, tokPath: tokPath, refresh: rec}
+}
+
+// startServer serves cfg on a loopback port until the test ends.
+func startServer(t *testing.T, cfg server.Config) string {
+	if cfg.Gatherer == nil {
+		reg := prometheus.NewRegistry()
+		cfg.Gatherer, cfg.Metrics = reg, server.NewMetrics(reg, func() float64 { return 0 })
+	}
+	srv := server.New(cfg)
 	ctx, cancel := context.WithCancel(context.Background())
 	t.Cleanup(cancel)
 	go srv.Start(ctx)
 	hs := httptest.NewServer(srv)
 	t.Cleanup(hs.Close)
-	return &fixture{url: hs.URL, store: store, root: root, tokPath: tokPath, refresh: rec}
+	return hs.URL
 }
 
 func (f *fixture) getParams(t *testing.T, tok, body string) (int, string) {

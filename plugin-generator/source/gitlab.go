@@ -28,7 +28,12 @@ type GitLabOptions struct {
 	// RevalidateEvery forces a full re-read of app.yaml files every n-th
 	// scan, in case GitLab throttled a last_activity_at update.
 	RevalidateEvery int
-	HTTPClient      *http.Client
+	// RetryMax bounds retries of one request (429 and 5xx); default 4.
+	RetryMax int
+	// RetryWait is the first backoff between retries, doubling up to 5 s;
+	// default 200 ms. A Retry-After from GitLab overrides it.
+	RetryWait  time.Duration
+	HTTPClient *http.Client
 }
 
 // GitLab is a Source over one GitLab group. It re-reads app.yaml only for
@@ -58,11 +63,17 @@ func NewGitLab(opts GitLabOptions) (*GitLab, error) {
 	if opts.RevalidateEvery <= 0 {
 		opts.RevalidateEvery = 20
 	}
+	if opts.RetryMax <= 0 {
+		opts.RetryMax = 4
+	}
+	if opts.RetryWait <= 0 {
+		opts.RetryWait = 200 * time.Millisecond
+	}
 	clientOpts := []gitlab.ClientOptionFunc{
 		gitlab.WithBaseURL(strings.TrimSuffix(opts.BaseURL, "/") + "/api/v4"),
 		gitlab.WithCustomBackoff(retryablehttp.DefaultBackoff),
-		gitlab.WithCustomRetryMax(4),
-		gitlab.WithCustomRetryWaitMinMax(200*time.Millisecond, 5*time.Second),
+		gitlab.WithCustomRetryMax(opts.RetryMax),
+		gitlab.WithCustomRetryWaitMinMax(opts.RetryWait, 5*time.Second),
 	}
 	if opts.HTTPClient != nil {
 		clientOpts = append(clientOpts, gitlab.WithHTTPClient(opts.HTTPClient))
