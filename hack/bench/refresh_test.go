@@ -1,0 +1,121 @@
+// Package bench compares the generator's GitLab cost with Argo CD's own
+// SCM-provider generator, both run against the same fake GitLab in the same
+// process: requests and wall time per full and per unchanged refresh.
+package bench
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"testing"
+	"time"
+
+	"github.com/argoproj/argo-cd/v3/applicationset/services/scm_provider"
+	"github.com/argoproj/argo-cd/v3/pkg/apis/application/v1alpha1"
+
+	"github.com/vibe-coder-biz/idp/internal/gitlabfake"
+	"github.com/vibe-coder-biz/idp/plugin-generator/source"
+)
+
+const token = "glpat-bench"
+
+// groupWith makes N app projects spread over ten subgroups.
+func groupWith(tb testing.TB, n int) *gitlabfake.Fake {
+	tb.Helper()
+	fake := gitlabfake.Start(tb, gitlabfake.Options{Token: token})
+	for i := range n {
+		name := fmt.Sprintf("app-%05d", i)
+		fake.AddProject(gitlabfake.ProjectSpec{
+			Namespace: fmt.Sprintf("gitops/team-%d", i%10),
+			Path:      name,
+			Files: map[string]string{"app.yaml": fmt.Sprintf(
+				"apiVersion: idp.vibe-coder.biz/v1alpha1\nkind: App\nmetadata:\n  name: %s\nspec:\n  owner: team-a\n  image: 123456789012.dkr.ecr.us-east-2.amazonaws.com/%s:abc1234\n  port: 3000\n", name, name)},
+		})
+	}
+	return fake
+}
+
+func ours(tb testing.TB, fake *gitlabfake.Fake) *source.GitLab {
+	g, err := source.NewGitLab(source.GitLabOptions{BaseURL: fake.URL(), Token: token, Group: "gitops", HTTPClient: &http.Client{Timeout: 30 * time.Second}})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return g
+}
+
+// argoRefresh is one refresh of an SCM-provider generator selecting the
+// group's repositories that hold app.yaml, as Argo CD runs it.
+func argoRefresh(tb testing.TB, fake *gitlabfake.Fake) int {
+	p, err := scm_provider.NewGitlabProvider("gitops", token, fake.URL(), false, true, false, false, false, "", "", nil, "", "")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	repos, err := scm_provider.ListRepos(context.Background(), p, []v1alpha1.SCMProviderGeneratorFilter{{PathsExist: []string{"app.yaml"}}}, "https")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return len(repos)
+}
+
+var sizes = []int{100, 1000, 10000}
+
+// BenchmarkRefresh reports GitLab requests per refresh next to time.
+func BenchmarkRefresh(b *testing.B) {
+	for _, n := range sizes {
+		fake := groupWith(b, n)
+		b.Run(fmt.Sprintf("N=%d/generator-full", n), func(b *testing.B) {
+			fake.ResetCounts()
+			for b.Loop() {
+				if repos, err := ours(b, fake).Scan(context.Background()); err != nil || len(repos) != n {
+					b.Fatalf("%d repos, %v", len(repos), err)
+				}
+			}
+			b.ReportMetric(float64(fake.TotalRequests())/float64(b.N), "requests/op")
+		})
+		b.Run(fmt.Sprintf("N=%d/generator-unchanged", n), func(b *testing.B) {
+			g := ours(b, fake)
+			if _, err := g.Scan(context.Background()); err != nil {
+				b.Fatal(err)
+			}
+			fake.ResetCounts()
+			for b.Loop() {
+				if _, err := g.Scan(context.Background()); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(fake.TotalRequests())/float64(b.N), "requests/op")
+		})
+		b.Run(fmt.Sprintf("N=%d/argocd-scm-provider", n), func(b *testing.B) {
+			fake.ResetCounts()
+			for b.Loop() {
+				if got := argoRefresh(b, fake); got != n {
+					b.Fatalf("Argo CD found %d repositories, want %d", got, n)
+				}
+			}
+			b.ReportMetric(float64(fake.TotalRequests())/float64(b.N), "requests/op")
+		})
+	}
+}
+
+// TestRequestBudget: at 1,000 projects an unchanged refresh costs at least
+// 50 times fewer GitLab requests than Argo CD's SCM-provider generator.
+// Request counts are deterministic, unlike times.
+func TestRequestBudget(t *testing.T) {
+	fake := groupWith(t, 1000)
+	g := ours(t, fake)
+	if _, err := g.Scan(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	fake.ResetCounts()
+	if _, err := g.Scan(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	oursN := fake.TotalRequests()
+	fake.ResetCounts()
+	argoRefresh(t, fake)
+	argoN := fake.TotalRequests()
+	t.Logf("unchanged refresh at N=1000: generator %d requests, Argo CD SCM provider %d", oursN, argoN)
+	if oursN*50 > argoN {
+		t.Fatalf("generator %d requests vs Argo CD %d: under 50x fewer", oursN, argoN)
+	}
+}
