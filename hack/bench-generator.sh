@@ -46,11 +46,12 @@ for _ in $(seq 600); do
   sleep 0.1
 done
 bytes=$(curl -s -H "Authorization: Bearer $IDP_BENCH_TOKEN" -d '{}' "http://127.0.0.1:$port/api/v1/getparams.execute" | wc -c)
+gzipped=$(curl -s -H "Accept-Encoding: gzip" -H "Authorization: Bearer $IDP_BENCH_TOKEN" -d '{}' "http://127.0.0.1:$port/api/v1/getparams.execute" | wc -c)
 wrk -t2 -c4 -d"${DURATION:-15s}" --latency -s "$root/hack/bench/getparams.lua" "http://127.0.0.1:$port/api/v1/getparams.execute" >"$work/wrk"
 p50=$(awk '$1 == "50%" {print $2}' "$work/wrk")
 p99=$(awk '$1 == "99%" {print $2}' "$work/wrk")
 rps=$(awk '/Requests\/sec/ {print $2}' "$work/wrk")
 rss=$(awk '/VmHWM/ {printf "%.0f", $2 / 1024}' "/proc/$pid/status")
-echo "| apps | answer | p50 | p99 | requests/s | peak RSS |"
+echo "| apps | answer (gzip) | p50 | p99 | requests/s | peak RSS |"
 echo "| ---: | ---: | ---: | ---: | ---: | ---: |"
-echo "| $apps | $((bytes / 1024)) KiB | $p50 | $p99 | $rps | ${rss} MB |"
+echo "| $apps | $((bytes / 1024)) KiB ($((gzipped / 1024)) KiB) | $p50 | $p99 | $rps | ${rss} MB |"

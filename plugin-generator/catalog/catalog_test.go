@@ -1,7 +1,10 @@
 package catalog_test
 
 import (
+	"bytes"
+	"compress/gzip"
 	"fmt"
+	"io"
 	"slices"
 	"strings"
 	"testing"
@@ -217,22 +220,28 @@ func TestAnswerIsCachedPerFilter(t *testing.T) {
 		repo(2, "gitops/b", "beta", t0, appYAML("beta")),
 	}, nil, appspec.DefaultPlatform(), t0)
 	all, err := s.Answer(nil)
-	if err != nil || !strings.Contains(string(all), `"name":"alpha"`) || !strings.Contains(string(all), `"name":"beta"`) {
-		t.Fatalf("%s %v", all, err)
+	if err != nil || !strings.Contains(string(all.JSON), `"name":"alpha"`) || !strings.Contains(string(all.JSON), `"name":"beta"`) {
+		t.Fatalf("%v %v", all, err)
 	}
-	again, _ := s.Answer(map[string]any{})
-	if &all[0] != &again[0] {
+	zr, err := gzip.NewReader(bytes.NewReader(all.Gzip))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if unzipped, _ := io.ReadAll(zr); !bytes.Equal(unzipped, all.JSON) {
+		t.Error("the gzip body differs from the JSON body")
+	}
+	if again, _ := s.Answer(map[string]any{}); again != all {
 		t.Error("an empty filter re-encoded instead of reusing the answer")
 	}
 	sub, _ := s.Answer(map[string]any{"subgroup": "b"})
-	if strings.Contains(string(sub), "alpha") || !strings.HasPrefix(string(sub), `{"output":{"parameters":[`) {
-		t.Errorf("subgroup answer %s", sub)
+	if strings.Contains(string(sub.JSON), "alpha") || !strings.HasPrefix(string(sub.JSON), `{"output":{"parameters":[`) {
+		t.Errorf("subgroup answer %s", sub.JSON)
 	}
 	if _, err := s.Answer(map[string]any{"nope": "x"}); err == nil {
 		t.Error("unknown filter accepted")
 	}
 	empty, _ := catalog.Build(nil, nil, appspec.DefaultPlatform(), t0).Answer(nil)
-	if string(empty) != `{"output":{"parameters":[]}}` {
-		t.Errorf("no apps: %s", empty)
+	if string(empty.JSON) != `{"output":{"parameters":[]}}` {
+		t.Errorf("no apps: %s", empty.JSON)
 	}
 }
