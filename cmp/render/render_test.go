@@ -13,8 +13,6 @@ import (
 
 var update = flag.Bool("update", false, "rewrite the golden files")
 
-const repoURL = "https://gitlab.example.com/gitops/%s.git"
-
 // testPlatform is the embedded default with a certificate, as on EKS.
 func testPlatform() appspec.Platform {
 	p := appspec.DefaultPlatform()
