@@ -39,16 +39,19 @@ go test -json -count=1 ./... >"$log/root.json" || { grep -v '"Action":"output"' 
 step "go test (hack: Argo CD's own code)"
 (cd hack && go test -json -count=1 ./...) >"$log/hack.json" || { (cd hack && go test -count=1 ./... >&2) || true; exit 1; }
 
-if [[ $what == all ]]; then
-  for check in hack/test-templates.sh hack/test-terraform.sh; do
-    if [[ -x $check ]]; then
-      step "$check"
-      "$check"
-    fi
-  done
-fi
-
 passed=$(cat "$log"/*.json | grep -c '"Action":"pass","Package":"[^"]*","Test"' || true)
 failed=$(cat "$log"/*.json | grep -c '"Action":"fail","Package":"[^"]*","Test"' || true)
 skipped=$(cat "$log"/*.json | grep -c '"Action":"skip","Package":"[^"]*","Test"' || true)
-printf '\ngo: %s passed, %s failed, %s skipped\n' "$passed" "$failed" "$skipped"
+printf 'go tests: %s passed, %s failed, %s skipped\n' "$passed" "$failed" "$skipped" >&2
+
+# The other suites end with "N passed, M failed"; their counts join the total.
+if [[ $what == all ]]; then
+  for check in hack/test-templates.sh hack/test-terraform.sh; do
+    step "$check"
+    "$check" | tee "$log/suite.out"
+    counts=$(grep -oE '[0-9]+ passed, [0-9]+ failed' "$log/suite.out" | tail -1)
+    passed=$((passed + ${counts%% passed*}))
+    failed=$((failed + $(sed -E 's/.* ([0-9]+) failed/\1/' <<<"$counts")))
+  done
+fi
+printf '\nall: %s passed, %s failed, %s skipped\n' "$passed" "$failed" "$skipped"
