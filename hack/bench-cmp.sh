@@ -28,7 +28,8 @@ chart="$work/chart"
 mkdir -p "$chart/templates"
 printf 'apiVersion: v2\nname: hello-world\nversion: 0.1.0\n' >"$chart/Chart.yaml"
 printf 'name: hello-world\nowner: team-a\nimage: %s\nport: 3000\n' "$image" >"$chart/values.yaml"
-sed -e "s#$image#{{ .Values.image }}#" \
+# Literal {{ }} (the dashboard's legend formats) are escaped for helm first.
+sed -e 's#{{#{{"{{"}}#g' -e "s#$image#{{ .Values.image }}#" \
   -e 's#"3000"#{{ .Values.port | quote }}#' -e 's#\b3000\b#{{ .Values.port }}#' \
   -e 's#hello-world#{{ .Values.name }}#g' -e 's#team-a#{{ .Values.owner }}#g' \
   "$work/rendered.yaml" >"$chart/templates/app.yaml"
