@@ -1,0 +1,344 @@
+//go:build e2e
+
+// Package e2e runs the platform's GitOps loop with Argo CD's real
+// ApplicationSet controller (the binary built from Argo CD's Go module by
+// hack/tools/argocd.sh) against a real kube-apiserver, the real plugin
+// generator and the shared fake GitLab, on loopback only. Run it with
+// hack/e2e.sh.
+package e2e
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/apimachinery/pkg/util/wait"
+	"k8s.io/client-go/dynamic"
+
+	"github.com/vibe-coder-biz/idp/appspec"
+	"github.com/vibe-coder-biz/idp/internal/gitlabfake"
+	"github.com/vibe-coder-biz/idp/internal/kubetest"
+	"github.com/vibe-coder-biz/idp/internal/manifesttest"
+	"github.com/vibe-coder-biz/idp/plugin-generator/catalog"
+	"github.com/vibe-coder-biz/idp/plugin-generator/refresh"
+	"github.com/vibe-coder-biz/idp/plugin-generator/server"
+	"github.com/vibe-coder-biz/idp/plugin-generator/source"
+)
+
+const (
+	ns            = "argocd"
+	pluginToken   = "e2e-plugin-token"
+	webhookSecret = "e2e-webhook-secret"
+	gitlabToken   = "glpat-e2e"
+	scanInterval  = 5 * time.Second
+	// requeue replaces the ApplicationSets' 180 s poll so the run without a
+	// webhook ends in reasonable time; the measurement says which it used.
+	requeue = 20
+)
+
+var (
+	appsGVR    = schema.GroupVersionResource{Group: "argoproj.io", Version: "v1alpha1", Resource: "applications"}
+	appSetsGVR = schema.GroupVersionResource{Group: "argoproj.io", Version: "v1alpha1", Resource: "applicationsets"}
+)
+
+func appYAML(name, tag string) string {
+	return fmt.Sprintf("apiVersion: idp.vibe-coder.biz/v1alpha1\nkind: App\nmetadata:\n  name: %s\nspec:\n  owner: team-a\n  image: 123456789012.dkr.ecr.us-east-2.amazonaws.com/%s:%s\n  port: 3000\n", name, name, tag)
+}
+
+type world struct {
+	kube    *kubetest.Server
+	dyn     dynamic.Interface
+	gitlab  *gitlabfake.Fake
+	store   *catalog.Store
+	genURL  string
+	appsets []string
+}
+
+func TestGitOpsLoop(t *testing.T) {
+	w := setUp(t)
+	ctx := context.Background()
+
+	// 1. A GitOps project with app.yaml becomes an Application.
+	p := w.gitlab.AddProject(gitlabfake.ProjectSpec{Namespace: "gitops", Path: "hello-world", Files: map[string]string{"app.yaml": appYAML("hello-world", "3f2a1bc")}})
+	w.push(t, p.ID)
+	app := w.waitApp(t, "hello-world", 60*time.Second)
+	spec, _, _ := unstructured.NestedMap(app.Object, "spec")
+	if got, _, _ := unstructured.NestedString(spec, "destination", "namespace"); got != "hello-world" {
+		t.Errorf("destination namespace %q", got)
+	}
+	if got, _, _ := unstructured.NestedString(spec, "source", "plugin", "name"); got != "idp-cmp" {
+		t.Errorf("plugin %q", got)
+	}
+	if app.GetLabels()["backstage-name"] != "hello-world" {
+		t.Errorf("labels %v", app.GetLabels())
+	}
+	w.waitApp(t, "idp-project-hello-world", 30*time.Second)
+
+	// 3. GitLab fails for several refresh cycles: no Application goes.
+	w.gitlab.Inject(gitlabfake.Fault{Status: 502})
+	for range 3 {
+		time.Sleep(scanInterval)
+		w.refreshAppSets(t)
+	}
+	time.Sleep(5 * time.Second)
+	w.gitlab.ClearFaults()
+	if _, err := w.dyn.Resource(appsGVR).Namespace(ns).Get(ctx, "hello-world", metav1.GetOptions{}); err != nil {
+		t.Fatalf("an Application went while GitLab failed: %v", err)
+	}
+	snap, lastErr := w.store.Current()
+	if lastErr == nil || len(snap.Apps) != 1 {
+		t.Fatalf("the generator did not see the failure (err %v) or lost the app (%d)", lastErr, len(snap.Apps))
+	}
+
+	// 6. Commit to Application: with the webhook and without it.
+	withHook := w.timeNewApp(t, "with-hook", true)
+	withoutHook := w.timeNewApp(t, "without-hook", false)
+	t.Logf("commit -> Application exists: with the GitLab webhook %v; without it %v (scan every %v, ApplicationSet requeue %ds)",
+		withHook.Round(10*time.Millisecond), withoutHook.Round(10*time.Millisecond), scanInterval, requeue)
+	fmt.Printf("E2E-MEASURE webhook=%v poll=%v\n", withHook.Round(10*time.Millisecond), withoutHook.Round(10*time.Millisecond))
+
+	// 5. The project is deleted: the generator drops the app, and under
+	// applicationsSync create-update its Application stays until an
+	// operator deletes it.
+	w.gitlab.DeleteProject(p.ID)
+	if err := w.store.Refresh(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if snap, _ := w.store.Current(); hasApp(snap, "hello-world") {
+		t.Fatal("the generator still answers the deleted project's app")
+	}
+	w.refreshAppSets(t)
+	w.waitAppSetsReconciled(t)
+	if _, err := w.dyn.Resource(appsGVR).Namespace(ns).Get(ctx, "hello-world", metav1.GetOptions{}); err != nil {
+		t.Fatalf("create-update deleted the Application of a deleted project: %v", err)
+	}
+}
+
+// timeNewApp commits a new app and measures until its Application exists.
+func (w *world) timeNewApp(t *testing.T, name string, hook bool) time.Duration {
+	start := time.Now()
+	p := w.gitlab.AddProject(gitlabfake.ProjectSpec{Namespace: "gitops/team-a", Path: name, Files: map[string]string{"app.yaml": appYAML(name, "abc1234")}})
+	if hook {
+		w.push(t, p.ID)
+	}
+	w.waitApp(t, name, 3*time.Minute)
+	return time.Since(start)
+}
+
+func hasApp(s *catalog.Snapshot, name string) bool {
+	for _, a := range s.Apps {
+		if a.Name == name {
+			return true
+		}
+	}
+	return false
+}
+
+func (w *world) push(t *testing.T, id int64) {
+	t.Helper()
+	req, err := w.gitlab.PushEventRequest(context.Background(), id, w.genURL+"/api/v1/webhooks/gitlab", webhookSecret)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusAccepted {
+		t.Fatalf("webhook answered %d", resp.StatusCode)
+	}
+}
+
+func (w *world) waitApp(t *testing.T, name string, timeout time.Duration) *unstructured.Unstructured {
+	t.Helper()
+	var app *unstructured.Unstructured
+	err := wait.PollUntilContextTimeout(context.Background(), 100*time.Millisecond, timeout, true, func(ctx context.Context) (bool, error) {
+		u, err := w.dyn.Resource(appsGVR).Namespace(ns).Get(ctx, name, metav1.GetOptions{})
+		if err != nil {
+			return false, nil
+		}
+		app = u
+		return true, nil
+	})
+	if err != nil {
+		t.Fatalf("Application %s did not appear in %v", name, timeout)
+	}
+	return app
+}
+
+func (w *world) refreshAppSets(t *testing.T) {
+	t.Helper()
+	r := &refresh.Refresher{Client: w.dyn, Namespace: ns, ConfigMap: "idp-apps-generator"}
+	if err := r.Refresh(context.Background(), ""); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// waitAppSetsReconciled waits until the controller removed the refresh
+// annotation, i.e. reconciled after it.
+func (w *world) waitAppSetsReconciled(t *testing.T) {
+	t.Helper()
+	err := wait.PollUntilContextTimeout(context.Background(), 200*time.Millisecond, time.Minute, true, func(ctx context.Context) (bool, error) {
+		for _, name := range w.appsets {
+			u, err := w.dyn.Resource(appSetsGVR).Namespace(ns).Get(ctx, name, metav1.GetOptions{})
+			if err != nil || u.GetAnnotations()[refresh.AppSetRefreshAnnotation] != "" {
+				return false, nil
+			}
+		}
+		return true, nil
+	})
+	if err != nil {
+		t.Fatal("ApplicationSets not reconciled after a refresh")
+	}
+}
+
+func setUp(t *testing.T) *world {
+	t.Helper()
+	kube := kubetest.Start(t)
+	kube.InstallCRDs(t, kubetest.CRDDir(t))
+	ctx := context.Background()
+	w := &world{kube: kube, dyn: dynamic.NewForConfigOrDie(kube.Config)}
+	for _, n := range []string{ns, "monitoring"} {
+		if _, err := kube.Client.CoreV1().Namespaces().Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: n}}, metav1.CreateOptions{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	w.gitlab = gitlabfake.Start(t, gitlabfake.Options{Token: gitlabToken})
+	w.gitlab.AddGroup("gitops/team-a")
+	w.startGenerator(t)
+	w.installArgoCDSettings(t)
+	w.installAppSets(t)
+	startAppSetController(t, kube)
+	return w
+}
+
+// startGenerator runs the generator as in production: GitLab source,
+// background scans, webhooks, ApplicationSet refreshes.
+func (w *world) startGenerator(t *testing.T) {
+	src, err := source.NewGitLab(source.GitLabOptions{BaseURL: w.gitlab.URL(), Token: gitlabToken, Group: "gitops", RetryMax: 1, RetryWait: 10 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.store = catalog.NewStore(src, appspec.DefaultPlatform())
+	dir := t.TempDir()
+	secret := func(name, value string) *server.Secret {
+		path := filepath.Join(dir, name)
+		if err := os.WriteFile(path, []byte(value), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		s, err := server.NewSecret(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s
+	}
+	reg := prometheus.NewRegistry()
+	srv := server.New(server.Config{
+		Store: w.store, Token: secret("token", pluginToken), WebhookSecret: secret("hook", webhookSecret),
+		Refresher: &refresh.Refresher{Client: w.dyn, Namespace: ns, ConfigMap: "idp-apps-generator"},
+		Metrics:   server.NewMetrics(reg, func() float64 { return 0 }), Gatherer: reg,
+		MaxStaleness: time.Hour, FirstScanWait: 10 * time.Second,
+	})
+	ctx, cancel := context.WithCancel(context.Background())
+	t.Cleanup(cancel)
+	go w.store.Run(ctx, scanInterval, 30*time.Second)
+	go srv.Start(ctx)
+	hs := httptest.NewServer(srv)
+	t.Cleanup(hs.Close)
+	w.genURL = hs.URL
+}
+
+// installArgoCDSettings creates what Argo CD reads at start and the plugin
+// ConfigMap and token Secret, pointed at the generator on loopback.
+func (w *world) installArgoCDSettings(t *testing.T) {
+	ctx := context.Background()
+	part := map[string]string{"app.kubernetes.io/part-of": "argocd"}
+	cms := []*corev1.ConfigMap{
+		{ObjectMeta: metav1.ObjectMeta{Name: "argocd-cm", Namespace: ns, Labels: part}},
+		{ObjectMeta: metav1.ObjectMeta{Name: "idp-apps-generator", Namespace: ns, Labels: part}, Data: map[string]string{
+			"token": "$idp-plugin-generator:token", "baseUrl": w.genURL, "requestTimeout": "25",
+		}},
+	}
+	for _, cm := range cms {
+		if _, err := w.kube.Client.CoreV1().ConfigMaps(ns).Create(ctx, cm, metav1.CreateOptions{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	secrets := []*corev1.Secret{
+		{ObjectMeta: metav1.ObjectMeta{Name: "argocd-secret", Namespace: ns, Labels: part}, StringData: map[string]string{"server.secretkey": "e2e"}},
+		{ObjectMeta: metav1.ObjectMeta{Name: "idp-plugin-generator", Namespace: ns, Labels: part}, StringData: map[string]string{"token": pluginToken}},
+	}
+	for _, s := range secrets {
+		if _, err := w.kube.Client.CoreV1().Secrets(ns).Create(ctx, s, metav1.CreateOptions{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// installAppSets applies appsets/ as a platform team would, with a shorter
+// poll and the fake GitLab's URL allowed as a source.
+func (w *world) installAppSets(t *testing.T) {
+	root := kubetest.RepoRoot(t)
+	for _, o := range manifesttest.Build(t, filepath.Join(root, "appsets")) {
+		switch o.GetKind() {
+		case "ApplicationSet":
+			gens, _, _ := unstructured.NestedSlice(o.Object, "spec", "generators")
+			for i := range gens {
+				_ = unstructured.SetNestedField(gens[i].(map[string]any), int64(requeue), "plugin", "requeueAfterSeconds")
+			}
+			_ = unstructured.SetNestedSlice(o.Object, gens, "spec", "generators")
+			w.appsets = append(w.appsets, o.GetName())
+		case "AppProject":
+			_ = unstructured.SetNestedStringSlice(o.Object, []string{w.gitlab.URL() + "/gitops/**"}, "spec", "sourceRepos")
+		}
+		if err := w.kube.Apply(context.Background(), o, false); err != nil {
+			t.Fatalf("%s %s: %v", o.GetKind(), o.GetName(), err)
+		}
+	}
+}
+
+func startAppSetController(t *testing.T, kube *kubetest.Server) {
+	bin := os.Getenv("IDP_ARGOCD_BIN")
+	if bin == "" {
+		t.Fatal("IDP_ARGOCD_BIN is not set; run hack/e2e.sh")
+	}
+	log, err := os.Create(filepath.Join(t.TempDir(), "appset-controller.log"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(bin, "--kubeconfig", kube.Kubeconfig, "--namespace", ns,
+		"--metrics-addr", "127.0.0.1:0", "--probe-addr", "127.0.0.1:0", "--webhook-addr", "127.0.0.1:0", "--loglevel", "info")
+	cmd.Env = append(os.Environ(), "ARGOCD_BINARY_NAME=argocd-applicationset-controller")
+	cmd.Stdout, cmd.Stderr = log, log
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		_ = cmd.Process.Kill()
+		_, _ = cmd.Process.Wait()
+		if t.Failed() {
+			data, _ := os.ReadFile(log.Name())
+			t.Logf("applicationset-controller log (tail):\n%s", tail(string(data), 6000))
+		}
+	})
+}
+
+func tail(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[len(s)-n:]
+}
+
