@@ -21,14 +21,17 @@ func ingress(app *appspec.App, p appspec.Platform) *networkingv1.Ingress {
 		return nil
 	}
 	annotations := map[string]string{
-		"alb.ingress.kubernetes.io/group.name":       p.ALBGroup,
-		"alb.ingress.kubernetes.io/scheme":           "internet-facing",
-		"alb.ingress.kubernetes.io/target-type":      "ip",
-		"alb.ingress.kubernetes.io/listen-ports":     `[{"HTTP":80},{"HTTPS":443}]`,
-		"alb.ingress.kubernetes.io/ssl-redirect":     "443",
-		"alb.ingress.kubernetes.io/ssl-policy":       tlsPolicy,
-		"alb.ingress.kubernetes.io/healthcheck-path": app.Spec.Health.Path,
-		"alb.ingress.kubernetes.io/success-codes":    "200-299",
+		"alb.ingress.kubernetes.io/group.name": p.ALBGroup,
+		// One name for the group's ALB, the one Terraform's DNS module
+		// points the wildcard record at.
+		"alb.ingress.kubernetes.io/load-balancer-name": p.ALBGroup,
+		"alb.ingress.kubernetes.io/scheme":             "internet-facing",
+		"alb.ingress.kubernetes.io/target-type":        "ip",
+		"alb.ingress.kubernetes.io/listen-ports":       `[{"HTTP":80},{"HTTPS":443}]`,
+		"alb.ingress.kubernetes.io/ssl-redirect":       "443",
+		"alb.ingress.kubernetes.io/ssl-policy":         tlsPolicy,
+		"alb.ingress.kubernetes.io/healthcheck-path":   app.Spec.Health.Path,
+		"alb.ingress.kubernetes.io/success-codes":      "200-299",
 	}
 	if p.CertificateARN != "" {
 		annotations["alb.ingress.kubernetes.io/certificate-arn"] = p.CertificateARN
