@@ -27,6 +27,7 @@ import (
 	"k8s.io/client-go/dynamic"
 
 	"github.com/vibe-coder-biz/idp/appspec"
+	"github.com/vibe-coder-biz/idp/cmp/render"
 	"github.com/vibe-coder-biz/idp/internal/gitlabfake"
 	"github.com/vibe-coder-biz/idp/internal/kubetest"
 	"github.com/vibe-coder-biz/idp/internal/manifesttest"
@@ -72,6 +73,7 @@ func TestGitOpsLoop(t *testing.T) {
 	// 1. A GitOps project with app.yaml becomes an Application.
 	p := w.gitlab.AddProject(gitlabfake.ProjectSpec{Namespace: "gitops", Path: "hello-world", Files: map[string]string{"app.yaml": appYAML("hello-world", "3f2a1bc")}})
 	w.push(t, p.ID)
+	w.syncProject(t, "hello-world")
 	app := w.waitApp(t, "hello-world", 60*time.Second)
 	spec, _, _ := unstructured.NestedMap(app.Object, "spec")
 	if got, _, _ := unstructured.NestedString(spec, "destination", "namespace"); got != "hello-world" {
@@ -83,7 +85,6 @@ func TestGitOpsLoop(t *testing.T) {
 	if app.GetLabels()["backstage-name"] != "hello-world" {
 		t.Errorf("labels %v", app.GetLabels())
 	}
-	w.waitApp(t, "idp-project-hello-world", 30*time.Second)
 
 	// 3. GitLab fails for several refresh cycles: no Application goes.
 	w.gitlab.Inject(gitlabfake.Fault{Status: 502})
@@ -102,11 +103,12 @@ func TestGitOpsLoop(t *testing.T) {
 	}
 
 	// 6. Commit to Application: with the webhook and without it.
-	withHook := w.timeNewApp(t, "with-hook", true)
-	withoutHook := w.timeNewApp(t, "without-hook", false)
-	t.Logf("commit -> Application exists: with the GitLab webhook %v; without it %v (scan every %v, ApplicationSet requeue %ds)",
-		withHook.Round(10*time.Millisecond), withoutHook.Round(10*time.Millisecond), scanInterval, requeue)
-	fmt.Printf("E2E-MEASURE webhook=%v poll=%v\n", withHook.Round(10*time.Millisecond), withoutHook.Round(10*time.Millisecond))
+	hookSet, hookApp := w.timeNewApp(t, "with-hook", true)
+	pollSet, pollApp := w.timeNewApp(t, "without-hook", false)
+	r := func(d time.Duration) time.Duration { return d.Round(10 * time.Millisecond) }
+	t.Logf("scan every %v, ApplicationSet requeue %ds", scanInterval, requeue)
+	fmt.Printf("E2E-MEASURE commit->ApplicationSet generated: webhook %v, polling %v; commit->app's own Application: webhook %v, polling %v\n",
+		r(hookSet), r(pollSet), r(hookApp), r(pollApp))
 
 	// 5. The project is deleted: the generator drops the app, and under
 	// applicationsSync create-update its Application stays until an
@@ -125,15 +127,54 @@ func TestGitOpsLoop(t *testing.T) {
 	}
 }
 
-// timeNewApp commits a new app and measures until its Application exists.
-func (w *world) timeNewApp(t *testing.T, name string, hook bool) time.Duration {
+// timeNewApp commits a new app and measures until the ApplicationSets
+// generated its first Application (idp-project-<name>), and until the app's
+// own Application exists, which Argo CD creates only once the AppProject
+// is there, at the ApplicationSet's next reconcile.
+func (w *world) timeNewApp(t *testing.T, name string, hook bool) (appSet, app time.Duration) {
 	start := time.Now()
 	p := w.gitlab.AddProject(gitlabfake.ProjectSpec{Namespace: "gitops/team-a", Path: name, Files: map[string]string{"app.yaml": appYAML(name, "abc1234")}})
 	if hook {
 		w.push(t, p.ID)
 	}
+	w.waitApp(t, "idp-project-"+name, 3*time.Minute)
+	appSet = time.Since(start)
+	w.syncProject(t, name)
 	w.waitApp(t, name, 3*time.Minute)
-	return time.Since(start)
+	return appSet, time.Since(start)
+}
+
+// syncProject stands in for the application-controller, which this test
+// does not run: once the platform-owned Application idp-project-<name>
+// exists, it applies what that Application syncs, the AppProject that cmp
+// renders from the app's repository (hack/argocd proves the cmp-server
+// returns exactly this). The app's own Application waits for it.
+func (w *world) syncProject(t *testing.T, name string) {
+	t.Helper()
+	projApp := w.waitApp(t, "idp-project-"+name, 3*time.Minute)
+	repoURL, _, _ := unstructured.NestedString(projApp.Object, "spec", "source", "repoURL")
+	p := appspec.DefaultPlatform()
+	app, err := appspec.Load("app.yaml", []byte(appYAML(name, "abc1234")), p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	objs, err := render.Project(app, p, repoURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := render.YAML(objs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	us, err := kubetest.Decode(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, u := range us {
+		if err := w.kube.Apply(context.Background(), u, false); err != nil {
+			t.Fatal(err)
+		}
+	}
 }
 
 func hasApp(s *catalog.Snapshot, name string) bool {
@@ -320,7 +361,8 @@ func startAppSetController(t *testing.T, kube *kubetest.Server) {
 	}
 	cmd := exec.Command(bin, "--kubeconfig", kube.Kubeconfig, "--namespace", ns,
 		"--metrics-addr", "127.0.0.1:0", "--probe-addr", "127.0.0.1:0", "--webhook-addr", "127.0.0.1:0", "--loglevel", "info")
-	cmd.Env = append(os.Environ(), "ARGOCD_BINARY_NAME=argocd-applicationset-controller")
+	// controller-runtime reads KUBECONFIG besides the --kubeconfig flag.
+	cmd.Env = append(os.Environ(), "ARGOCD_BINARY_NAME=argocd-applicationset-controller", "KUBECONFIG="+kube.Kubeconfig)
 	cmd.Stdout, cmd.Stderr = log, log
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
