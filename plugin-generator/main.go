@@ -39,12 +39,12 @@ func main() {
 }
 
 type options struct {
-	listen, source, tokenFile, webhookSecretFile        string
-	gitlabURL, gitlabGroup, gitlabTokenFile, dirRepoURL string
-	kubeconfig, argocdNamespace, pluginConfigMap        string
-	interval, scanTimeout, maxStaleness, firstScanWait  time.Duration
-	includeArchived, includeShared                      bool
-	concurrency                                         int
+	listen, source, tokenFile, webhookSecretFile                 string
+	gitlabURL, gitlabGroup, gitlabTokenFile, dirRepoURL          string
+	kubeconfig, argocdNamespace, pluginConfigMap                 string
+	interval, scanTimeout, maxStaleness, firstScanWait, followUp time.Duration
+	includeArchived, includeShared                               bool
+	concurrency                                                  int
 }
 
 // parseFlags reads flags, each with an environment fallback named in its
@@ -85,6 +85,7 @@ func parseFlags(args []string, env func(string) (string, bool)) (options, error)
 	dur(&o.scanTimeout, "scan-timeout", "IDP_SCAN_TIMEOUT", 2*time.Minute, "limit for one full scan")
 	dur(&o.maxStaleness, "max-staleness", "IDP_MAX_STALENESS", 30*time.Minute, "answer 503 when the last complete scan is older")
 	dur(&o.firstScanWait, "first-scan-wait", "IDP_FIRST_SCAN_WAIT", 20*time.Second, "how long a request waits for the first scan")
+	dur(&o.followUp, "follow-up", "IDP_FOLLOW_UP", 15*time.Second, "after a webhook adds an app, refresh its ApplicationSets again this much later (0: off)")
 	boolean(&o.includeArchived, "include-archived", "IDP_INCLUDE_ARCHIVED", "also discover archived projects")
 	boolean(&o.includeShared, "include-shared", "IDP_INCLUDE_SHARED", "also discover projects shared into the group")
 	fs.IntVar(&o.concurrency, "concurrency", 8, "parallel GitLab file reads")
@@ -148,7 +149,7 @@ func run(args []string, env func(string) (string, bool), log *slog.Logger) error
 	srv := server.New(server.Config{
 		Store: store, Token: token, WebhookSecret: webhookSecret, Refresher: refresher,
 		Metrics: metrics, Gatherer: reg, Log: log,
-		MaxStaleness: o.maxStaleness, FirstScanWait: o.firstScanWait,
+		MaxStaleness: o.maxStaleness, FirstScanWait: o.firstScanWait, FollowUp: o.followUp,
 	})
 	return serve(o, srv, store, log)
 }

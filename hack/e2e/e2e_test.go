@@ -46,6 +46,9 @@ const (
 	// requeue replaces the ApplicationSets' 180 s poll so the run without a
 	// webhook ends in reasonable time; the measurement says which it used.
 	requeue = 20
+	// followUp is shorter than production's 15 s: here the AppProject is
+	// applied as soon as its Application appears.
+	followUp = 2 * time.Second
 )
 
 var (
@@ -290,7 +293,7 @@ func (w *world) startGenerator(t *testing.T) {
 		Store: w.store, Token: secret("token", pluginToken), WebhookSecret: secret("hook", webhookSecret),
 		Refresher: &refresh.Refresher{Client: w.dyn, Namespace: ns, ConfigMap: "idp-apps-generator"},
 		Metrics:   server.NewMetrics(reg, func() float64 { return 0 }), Gatherer: reg,
-		MaxStaleness: time.Hour, FirstScanWait: 10 * time.Second,
+		MaxStaleness: time.Hour, FirstScanWait: 10 * time.Second, FollowUp: followUp,
 	})
 	ctx, cancel := context.WithCancel(context.Background())
 	t.Cleanup(cancel)
@@ -383,4 +386,3 @@ func tail(s string, n int) string {
 	}
 	return s[len(s)-n:]
 }
-

@@ -35,6 +35,11 @@ type Config struct {
 	// FirstScanWait is how long the first getparams waits for the first
 	// complete scan: well inside Argo CD's 30 s client timeout.
 	FirstScanWait time.Duration
+	// FollowUp is when a new app's ApplicationSets are refreshed a second
+	// time: Argo CD creates the app's Application only once the platform's
+	// Application has synced its AppProject, and would otherwise wait for
+	// the next poll (minutes). Zero disables it.
+	FollowUp time.Duration
 }
 
 // Server serves the generator's endpoints.

@@ -10,6 +10,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -248,5 +249,43 @@ func TestWebhook(t *testing.T) {
 	defer f.refresh.mu.Unlock()
 	if len(f.refresh.apps) == 0 || f.refresh.apps[0] != "alpha" {
 		t.Fatalf("refreshed %v, want alpha", f.refresh.apps)
+	}
+}
+
+// TestWebhookFollowUp: a push that adds an app refreshes the ApplicationSets
+// again after FollowUp, once Argo CD can have synced the app's AppProject.
+func TestWebhookFollowUp(t *testing.T) {
+	f := newFixture(t, func(c *server.Config) { c.FollowUp = 50 * time.Millisecond })
+	if err := f.store.Refresh(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	writeApp(t, f.root, "gamma")
+	repos, err := source.NewDir(f.root, "", "main").Scan(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var gamma int64
+	for _, r := range repos {
+		if r.Path == "gamma" {
+			gamma = r.ID
+		}
+	}
+	if code := f.webhook(t, "hook-secret", "Push Hook", pushEvent(gamma, "refs/heads/main")); code != 202 {
+		t.Fatalf("push: %d", code)
+	}
+	deadline := time.After(10 * time.Second)
+	for {
+		f.refresh.mu.Lock()
+		got := slices.Clone(f.refresh.apps)
+		f.refresh.mu.Unlock()
+		// The push: the ApplicationSets ("") and gamma; then the follow-up.
+		if slices.Equal(got, []string{"", "gamma", ""}) {
+			return
+		}
+		select {
+		case <-deadline:
+			t.Fatalf("refreshes %q, want the push's and a follow-up", got)
+		case <-time.After(20 * time.Millisecond):
+		}
 	}
 }

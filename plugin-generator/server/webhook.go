@@ -116,6 +116,7 @@ func (q *webhookQueue) process(ctx context.Context, batch map[int64]bool) {
 	defer cancel()
 	store := q.cfg.Store
 	var apps []string
+	added := false
 	if batch[fullRescan] {
 		if err := store.Refresh(ctx); err != nil {
 			q.cfg.Log.Error("webhook rescan failed", "err", err)
@@ -133,12 +134,22 @@ func (q *webhookQueue) process(ctx context.Context, batch map[int64]bool) {
 			apps = append(apps, before)
 			if after := appOf(store, id); after != before {
 				apps = append(apps, after)
+				added = added || before == ""
 			}
 		}
 	}
 	if q.cfg.Refresher == nil {
 		return
 	}
+	if added && q.cfg.FollowUp > 0 {
+		time.AfterFunc(q.cfg.FollowUp, func() { q.refresh(context.Background(), []string{""}) })
+	}
+	q.refresh(ctx, apps)
+}
+
+func (q *webhookQueue) refresh(ctx context.Context, apps []string) {
+	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
 	for _, app := range apps {
 		err := q.cfg.Refresher.Refresh(ctx, app)
 		result := "ok"
