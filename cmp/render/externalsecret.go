@@ -46,9 +46,14 @@ type ExternalSecretSource struct {
 	Extract ExternalSecretKey `json:"extract"`
 }
 
-// ExternalSecretKey is a key in the secret store.
+// ExternalSecretKey is a key in the secret store. The strategies are the
+// CRD's defaults, written out: the API server would add them inside a list,
+// which Argo CD compares whole, and the app would never show Synced.
 type ExternalSecretKey struct {
-	Key string `json:"key"`
+	Key                string `json:"key"`
+	ConversionStrategy string `json:"conversionStrategy"`
+	DecodingStrategy   string `json:"decodingStrategy"`
+	MetadataPolicy     string `json:"metadataPolicy"`
 }
 
 // DeepCopyObject makes ExternalSecret a runtime.Object.
@@ -72,7 +77,9 @@ func externalSecret(app *appspec.App, p appspec.Platform) *ExternalSecret {
 			RefreshInterval: app.Spec.Secrets.RefreshInterval,
 			SecretStoreRef:  SecretStoreRef{Kind: "ClusterSecretStore", Name: p.SecretStore},
 			Target:          ExternalSecretTarget{Name: secretName(app), CreationPolicy: "Owner", DeletionPolicy: "Retain"},
-			DataFrom:        []ExternalSecretSource{{Extract: ExternalSecretKey{Key: app.Spec.Secrets.Key}}},
+			DataFrom: []ExternalSecretSource{{Extract: ExternalSecretKey{
+				Key: app.Spec.Secrets.Key, ConversionStrategy: "Default", DecodingStrategy: "None", MetadataPolicy: "None",
+			}}},
 		},
 	}
 }

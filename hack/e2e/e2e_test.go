@@ -15,6 +15,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -27,7 +28,6 @@ import (
 	"k8s.io/client-go/dynamic"
 
 	"github.com/vibe-coder-biz/idp/appspec"
-	"github.com/vibe-coder-biz/idp/cmp/render"
 	"github.com/vibe-coder-biz/idp/internal/gitlabfake"
 	"github.com/vibe-coder-biz/idp/internal/kubetest"
 	"github.com/vibe-coder-biz/idp/internal/manifesttest"
@@ -67,6 +67,11 @@ type world struct {
 	store   *catalog.Store
 	genURL  string
 	appsets []string
+	repos   string // bare git repositories, served next to the fake's API
+	// destination replaces https://kubernetes.default.svc: outside a pod
+	// the application-controller has no in-cluster config, so the API
+	// server is registered as a cluster by its URL.
+	destination string
 }
 
 func TestGitOpsLoop(t *testing.T) {
@@ -74,10 +79,9 @@ func TestGitOpsLoop(t *testing.T) {
 	ctx := context.Background()
 
 	// 1. A GitOps project with app.yaml becomes an Application.
-	p := w.gitlab.AddProject(gitlabfake.ProjectSpec{Namespace: "gitops", Path: "hello-world", Files: map[string]string{"app.yaml": appYAML("hello-world", "3f2a1bc")}})
+	p := w.newProject(t, "gitops", "hello-world", appYAML("hello-world", "3f2a1bc"))
 	w.push(t, p.ID)
-	w.syncProject(t, "hello-world")
-	app := w.waitApp(t, "hello-world", 60*time.Second)
+	app := w.waitApp(t, "hello-world", 2*time.Minute)
 	spec, _, _ := unstructured.NestedMap(app.Object, "spec")
 	if got, _, _ := unstructured.NestedString(spec, "destination", "namespace"); got != "hello-world" {
 		t.Errorf("destination namespace %q", got)
@@ -132,52 +136,19 @@ func TestGitOpsLoop(t *testing.T) {
 
 // timeNewApp commits a new app and measures until the ApplicationSets
 // generated its first Application (idp-project-<name>), and until the app's
-// own Application exists, which Argo CD creates only once the AppProject
-// is there, at the ApplicationSet's next reconcile.
+// own Application exists, which Argo CD creates only once the platform's
+// Application has synced the AppProject (here for real, through the
+// repo-server and our cmp) and the ApplicationSet reconciles again.
 func (w *world) timeNewApp(t *testing.T, name string, hook bool) (appSet, app time.Duration) {
 	start := time.Now()
-	p := w.gitlab.AddProject(gitlabfake.ProjectSpec{Namespace: "gitops/team-a", Path: name, Files: map[string]string{"app.yaml": appYAML(name, "abc1234")}})
+	p := w.newProject(t, "gitops/team-a", name, appYAML(name, "abc1234"))
 	if hook {
 		w.push(t, p.ID)
 	}
 	w.waitApp(t, "idp-project-"+name, 3*time.Minute)
 	appSet = time.Since(start)
-	w.syncProject(t, name)
 	w.waitApp(t, name, 3*time.Minute)
 	return appSet, time.Since(start)
-}
-
-// syncProject stands in for the application-controller, which this test
-// does not run: once the platform-owned Application idp-project-<name>
-// exists, it applies what that Application syncs, the AppProject that cmp
-// renders from the app's repository (hack/argocd proves the cmp-server
-// returns exactly this). The app's own Application waits for it.
-func (w *world) syncProject(t *testing.T, name string) {
-	t.Helper()
-	projApp := w.waitApp(t, "idp-project-"+name, 3*time.Minute)
-	repoURL, _, _ := unstructured.NestedString(projApp.Object, "spec", "source", "repoURL")
-	p := appspec.DefaultPlatform()
-	app, err := appspec.Load("app.yaml", []byte(appYAML(name, "abc1234")), p)
-	if err != nil {
-		t.Fatal(err)
-	}
-	objs, err := render.Project(app, p, repoURL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	out, err := render.YAML(objs)
-	if err != nil {
-		t.Fatal(err)
-	}
-	us, err := kubetest.Decode(out)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, u := range us {
-		if err := w.kube.Apply(context.Background(), u, false); err != nil {
-			t.Fatal(err)
-		}
-	}
 }
 
 func hasApp(s *catalog.Snapshot, name string) bool {
@@ -248,22 +219,35 @@ func (w *world) waitAppSetsReconciled(t *testing.T) {
 	}
 }
 
+// setUp starts the API server, the fake GitLab with real git repositories
+// behind its clone URLs, the generator, Redis, and Argo CD's
+// ApplicationSet controller, cmp-server (our plugin), repo-server and
+// application-controller.
 func setUp(t *testing.T) *world {
 	t.Helper()
 	kube := kubetest.Start(t)
 	kube.InstallCRDs(t, kubetest.CRDDir(t))
 	ctx := context.Background()
-	w := &world{kube: kube, dyn: dynamic.NewForConfigOrDie(kube.Config)}
+	w := &world{kube: kube, dyn: dynamic.NewForConfigOrDie(kube.Config), repos: t.TempDir()}
 	for _, n := range []string{ns, "monitoring"} {
 		if _, err := kube.Client.CoreV1().Namespaces().Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: n}}, metav1.CreateOptions{}); err != nil {
 			t.Fatal(err)
 		}
 	}
-	w.gitlab = gitlabfake.Start(t, gitlabfake.Options{Token: gitlabToken})
+	w.gitlab = gitlabfake.New(gitlabfake.Options{Token: gitlabToken})
+	mux := http.NewServeMux()
+	mux.Handle("/api/v4/", w.gitlab)
+	mux.Handle("/", gitHTTP(w.repos))
+	hs := httptest.NewServer(mux)
+	t.Cleanup(hs.Close)
+	w.gitlab.SetBaseURL(hs.URL)
 	w.gitlab.AddGroup("gitops/team-a")
 	w.startGenerator(t)
 	w.installArgoCDSettings(t)
+	w.destination = kube.Config.Host
+	w.registerCluster(t)
 	w.installAppSets(t)
+	startSyncPeers(t, kube, w.destination)
 	startAppSetController(t, kube)
 	return w
 }
@@ -336,6 +320,8 @@ func (w *world) installArgoCDSettings(t *testing.T) {
 func (w *world) installAppSets(t *testing.T) {
 	root := kubetest.RepoRoot(t)
 	for _, o := range manifesttest.Build(t, filepath.Join(root, "appsets")) {
+		raw, _ := o.MarshalJSON()
+		_ = o.UnmarshalJSON([]byte(strings.ReplaceAll(string(raw), "https://kubernetes.default.svc", w.destination)))
 		switch o.GetKind() {
 		case "ApplicationSet":
 			gens, _, _ := unstructured.NestedSlice(o.Object, "spec", "generators")

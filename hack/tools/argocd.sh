@@ -16,4 +16,10 @@ if [[ ! -x $out/argocd ]]; then
   rm -rf "$out"
   mv "$out.partial" "$out"
 fi
+# The repo-server runs Argo CD's git-verify-wrapper.sh from PATH on every
+# manifest generation; Argo CD's image ships it, so it goes beside the binary.
+if [[ ! -x $out/git-verify-wrapper.sh ]]; then
+  dir=$(cd "$root/hack" && go mod download -json "github.com/argoproj/argo-cd/v3@$ARGOCD_VERSION" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')
+  install -m 0755 "$dir/hack/git-verify-wrapper.sh" "$out/git-verify-wrapper.sh"
+fi
 echo "$out/argocd"
