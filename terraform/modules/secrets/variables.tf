@@ -15,17 +15,15 @@ variable "secrets" {
     keys        = list(string)
   }))
   default = {
-    "backstage/github-oauth" = {
-      description = "GitHub OAuth app of Backstage's sign-in"
-      keys        = ["clientId", "clientSecret"]
+    # Read whole by Backstage's ExternalSecret (manifests/backstage).
+    "platform/backstage" = {
+      description = "Backstage: GitHub OAuth app, GitHub and GitLab tokens, Argo CD token, PostgreSQL credentials"
+      keys        = ["AUTH_GITHUB_CLIENT_ID", "AUTH_GITHUB_CLIENT_SECRET", "GITHUB_TOKEN", "GITLAB_TOKEN", "ARGOCD_AUTH_TOKEN", "POSTGRES_USER", "POSTGRES_PASSWORD"]
     }
-    "backstage/gitlab-token" = {
-      description = "GitLab token Backstage uses for catalog discovery and the scaffolder"
-      keys        = ["token"]
-    }
-    "argocd/token" = {
-      description = "Argo CD API token for Backstage and CI"
-      keys        = ["token"]
+    # Read by the plugin generator's ExternalSecrets (manifests/plugin-generator).
+    "platform/plugin-generator" = {
+      description = "Plugin generator: Argo CD's bearer token, the GitLab read_api token, the GitLab webhook secret"
+      keys        = ["argocdToken", "gitlabToken", "gitlabWebhookSecret"]
     }
     "observability/grafana-cloud" = {
       description = "Grafana Cloud access policy token (and Prometheus instance ID) for remote-write and Loki"
