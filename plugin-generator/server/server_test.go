@@ -235,6 +235,9 @@ func TestWebhook(t *testing.T) {
 	if code := f.webhook(t, "hook-secret", "Push Hook", []byte("{")); code != 400 {
 		t.Fatalf("broken payload: %d", code)
 	}
+	if code := f.webhook(t, "hook-secret", "Merge Request Hook", []byte(`{"object_kind":"merge_request"}`)); code != 204 {
+		t.Fatalf("merge request event: %d, want 204 (no app changes)", code)
+	}
 	// A new app appears through a push to its (new) project.
 	writeApp(t, f.root, "gamma")
 	if code := f.webhook(t, "hook-secret", "Push Hook", pushEvent(alpha.ProjectID, "refs/heads/main")); code != 202 {

@@ -65,10 +65,10 @@ func projectOf(typ gitlab.EventType, body []byte) (int64, error) {
 			return 0, nil // apps deploy from the default branch only
 		}
 		return e.ProjectID, nil
-	case *gitlab.ProjectResourceAccessTokenEvent, *gitlab.MemberEvent:
-		return 0, nil
+	case *gitlab.ProjectWebhookEvent, *gitlab.SubGroupEvent, *gitlab.ProjectSystemEvent, *gitlab.GroupSystemEvent:
+		return fullRescan, nil // a project or group created, moved, renamed or removed
 	default:
-		return fullRescan, nil
+		return 0, nil // issues, merge requests, pipelines…: no app changes
 	}
 }
 
