@@ -4,7 +4,7 @@
 # modules; staticcheck; kustomize) into ${IDP_CACHE:-$HOME/.cache/idp}, keyed by
 # version, so later runs start in seconds. Then: gofmt, go vet, staticcheck,
 # the product module's tests, the Argo CD tests in hack/, the template and
-# Terraform checks.
+# Terraform checks, and the end-to-end run with Argo CD's own controllers.
 #
 #   hack/test.sh            everything
 #   hack/test.sh go         only the Go modules
@@ -47,6 +47,9 @@ printf 'go tests: %s passed, %s failed, %s skipped\n' "$passed" "$failed" "$skip
 
 # The other suites end with "N passed, M failed"; their counts join the total.
 if [[ $what == all ]]; then
+  step "hack/e2e.sh (Argo CD's controllers, end to end)"
+  hack/e2e.sh | tee "$log/e2e.out"
+  passed=$((passed + $(grep -c -- '^--- PASS' "$log/e2e.out" || true)))
   for check in hack/test-templates.sh hack/test-terraform.sh; do
     step "$check"
     "$check" | tee "$log/suite.out"
