@@ -8,7 +8,8 @@
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
-peers=$("$root/hack/tools/peers.sh")
+helm=$("$root/hack/tools/helm.sh")
+kustomize=$("$root/hack/tools/kustomize.sh")
 if ! command -v hyperfine >/dev/null; then
   apt-get update -qq >&2 && apt-get install -y -qq hyperfine >&2
 fi
@@ -16,7 +17,7 @@ fi
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 go build -trimpath -o "$work/bin/cmp" "$root/cmp"
-export PATH="$work/bin:$peers:$PATH"
+export PATH="$work/bin:$(dirname "$helm"):$(dirname "$kustomize"):$PATH"
 
 app="$work/app"
 mkdir -p "$app"

@@ -7,6 +7,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 
@@ -144,7 +145,7 @@ func TestCMPServerMatchesRender(t *testing.T) {
 		if err == nil {
 			t.Fatalf("generation succeeded with %d manifests", len(resp.Manifests))
 		}
-		if !contains(err.Error(), "spec.replicas") {
+		if !strings.Contains(err.Error(), "spec.replicas") {
 			t.Fatalf("error does not name the field: %v", err)
 		}
 	})

@@ -2,47 +2,17 @@ package argocd
 
 import (
 	"context"
-	"net/http/httptest"
-	"os"
 	"path/filepath"
 	"testing"
-	"time"
 
 	plugin "github.com/argoproj/argo-cd/v3/applicationset/services/plugin"
 	"github.com/argoproj/argo-cd/v3/pkg/apis/application/v1alpha1"
-	"github.com/prometheus/client_golang/prometheus"
 	apiextensionsv1 "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1"
 
-	"github.com/vibe-coder-biz/idp/appspec"
 	"github.com/vibe-coder-biz/idp/internal/kubetest"
-	"github.com/vibe-coder-biz/idp/plugin-generator/catalog"
-	"github.com/vibe-coder-biz/idp/plugin-generator/server"
-	"github.com/vibe-coder-biz/idp/plugin-generator/source"
 )
 
 const pluginToken = "plugin-token-for-tests"
-
-// startGenerator serves the real generator over a directory of apps.
-func startGenerator(t *testing.T, root string) (*catalog.Store, string) {
-	t.Helper()
-	tokFile := filepath.Join(t.TempDir(), "token")
-	if err := os.WriteFile(tokFile, []byte(pluginToken), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	tok, err := server.NewSecret(tokFile)
-	if err != nil {
-		t.Fatal(err)
-	}
-	store := catalog.NewStore(source.NewDir(root, "https://gitlab.example.com/gitops/apps.git", "main"), appspec.DefaultPlatform())
-	reg := prometheus.NewRegistry()
-	srv := server.New(server.Config{
-		Store: store, Token: tok, Gatherer: reg, Metrics: server.NewMetrics(reg, func() float64 { return 0 }),
-		MaxStaleness: time.Hour, FirstScanWait: 100 * time.Millisecond,
-	})
-	hs := httptest.NewServer(srv)
-	t.Cleanup(hs.Close)
-	return store, hs.URL
-}
 
 // TestArgoCDPluginClient: the ApplicationSet controller's own plugin client
 // gets one parameter set per app, and gets an error, not an empty list,
@@ -51,7 +21,7 @@ func TestArgoCDPluginClient(t *testing.T) {
 	root := t.TempDir()
 	example := filepath.Join(kubetest.RepoRoot(t), "examples", "hello-world", "app.yaml")
 	copyFile(t, example, filepath.Join(root, "hello-world", "app.yaml"))
-	store, url := startGenerator(t, root)
+	store, url := serveAppsGenerator(t, root, pluginToken)
 	ctx := context.Background()
 
 	svc, err := plugin.NewPluginService("idp-apps", url, pluginToken, 25)
@@ -69,7 +39,7 @@ func TestArgoCDPluginClient(t *testing.T) {
 		t.Fatal(err)
 	}
 	params := resp.Output.Parameters
-	if len(params) != 1 || params[0]["name"] != "hello-world" || params[0]["repoURL"] != "https://gitlab.example.com/gitops/apps.git" || params[0]["path"] != "hello-world" {
+	if len(params) != 1 || params[0]["name"] != "hello-world" || params[0]["repoURL"] != gitopsRepo || params[0]["path"] != "hello-world" {
 		t.Fatalf("parameters = %v", params)
 	}
 	narrowed, err := svc.List(ctx, v1alpha1.PluginParameters{"owner": apiextensionsv1.JSON{Raw: []byte(`"team-b"`)}})

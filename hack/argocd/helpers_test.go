@@ -5,7 +5,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strings"
 	"testing"
 
 	"github.com/vibe-coder-biz/idp/internal/kubetest"
@@ -48,5 +47,3 @@ func copyFile(t *testing.T, from, to string) {
 		t.Fatal(err)
 	}
 }
-
-func contains(s, sub string) bool { return strings.Contains(s, sub) }

@@ -13,7 +13,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -344,26 +343,10 @@ func startAppSetController(t *testing.T, kube *kubetest.Server) {
 	if bin == "" {
 		t.Fatal("IDP_ARGOCD_BIN is not set; run hack/e2e.sh")
 	}
-	log, err := os.Create(filepath.Join(t.TempDir(), "appset-controller.log"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	cmd := exec.Command(bin, "--kubeconfig", kube.Kubeconfig, "--namespace", ns,
-		"--metrics-addr", "127.0.0.1:0", "--probe-addr", "127.0.0.1:0", "--webhook-addr", "127.0.0.1:0", "--loglevel", "info")
 	// controller-runtime reads KUBECONFIG besides the --kubeconfig flag.
-	cmd.Env = append(os.Environ(), "ARGOCD_BINARY_NAME=argocd-applicationset-controller", "KUBECONFIG="+kube.Kubeconfig)
-	cmd.Stdout, cmd.Stderr = log, log
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		_ = cmd.Process.Kill()
-		_, _ = cmd.Process.Wait()
-		if t.Failed() {
-			data, _ := os.ReadFile(log.Name())
-			t.Logf("applicationset-controller log (tail):\n%s", tail(string(data), 6000))
-		}
-	})
+	process(t, "applicationset-controller", []string{"ARGOCD_BINARY_NAME=argocd-applicationset-controller", "KUBECONFIG=" + kube.Kubeconfig}, bin,
+		"--kubeconfig", kube.Kubeconfig, "--namespace", ns,
+		"--metrics-addr", "127.0.0.1:0", "--probe-addr", "127.0.0.1:0", "--webhook-addr", "127.0.0.1:0", "--loglevel", "info")
 }
 
 func tail(s string, n int) string {
