@@ -5,21 +5,22 @@
 # whose go.mod carries the replace directives Argo CD needs, into a cache
 # outside the clone keyed by version, and prints the binary's path.
 set -euo pipefail
+# shellcheck source=hack/tools/lib.sh
+source "$(dirname "$0")/lib.sh"
 
 ARGOCD_VERSION=${ARGOCD_VERSION:-v3.5.7}
 root=$(cd "$(dirname "$0")/../.." && pwd)
-out="${IDP_CACHE:-$HOME/.cache/idp}/argocd-$ARGOCD_VERSION"
-if [[ ! -x $out/argocd ]]; then
-  mkdir -p "$out.partial"
+out="$IDP_CACHE/argocd-$ARGOCD_VERSION"
+
+build() {
   (cd "$root/hack" && go build -trimpath -ldflags "-s -w -X github.com/argoproj/argo-cd/v3/common.version=${ARGOCD_VERSION#v}" \
-    -o "$out.partial/argocd" github.com/argoproj/argo-cd/v3/cmd) >&2
-  rm -rf "$out"
-  mv "$out.partial" "$out"
-fi
-# The repo-server runs Argo CD's git-verify-wrapper.sh from PATH on every
-# manifest generation; Argo CD's image ships it, so it goes beside the binary.
-if [[ ! -x $out/git-verify-wrapper.sh ]]; then
-  dir=$(cd "$root/hack" && go mod download -json "github.com/argoproj/argo-cd/v3@$ARGOCD_VERSION" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')
-  install -m 0755 "$dir/hack/git-verify-wrapper.sh" "$out/git-verify-wrapper.sh"
-fi
+    -o "$1/argocd" github.com/argoproj/argo-cd/v3/cmd) >&2
+  # The repo-server runs Argo CD's git-verify-wrapper.sh from PATH on every
+  # manifest generation; Argo CD's image ships it, so it goes beside the binary.
+  local src
+  src=$(cd "$root/hack" && moddir "github.com/argoproj/argo-cd/v3@$ARGOCD_VERSION")
+  install -m 0755 "$src/hack/git-verify-wrapper.sh" "$1/git-verify-wrapper.sh"
+}
+
+cached "$out" build
 echo "$out/argocd"

@@ -9,11 +9,14 @@
 #
 # A warm cache costs well under a second; a cold one about 1,500 CPU-seconds
 # (tofu ≈ 860, tflint ≈ 340, tfsec ≈ 220, tls ≈ 50), built one after the
-# other so as not to starve a 2-core machine. Each tool lands in "<dir>.partial"
-# and is renamed only when complete, so an interrupted build is redone.
+# other so as not to starve a 2-core machine. Each tool is built under a lock
+# into a private directory and renamed only when complete (lib.sh), so an
+# interrupted build is redone and two runs never build the same tool twice.
 #
 # Usage: hack/tools/terraform.sh [tofu|tflint|tfsec|tls ...]   (default: all)
 set -euo pipefail
+# shellcheck source=hack/tools/lib.sh
+source "$(dirname "$0")/lib.sh"
 
 TOFU_VERSION=${TOFU_VERSION:-v1.12.6}
 TFLINT_VERSION=${TFLINT_VERSION:-v0.64.0}
@@ -23,56 +26,53 @@ TFSEC_VERSION=${TFSEC_VERSION:-v1.26.0}
 TLS_VERSION=${TLS_VERSION:-4.0.4}
 TLS_MODULE_VERSION=${TLS_MODULE_VERSION:-v1.2.1-0.20230117062332-afdd54107aba}
 
-cache=${IDP_CACHE:-$HOME/.cache/idp}
+cache=$IDP_CACHE
 mkdir -p "$cache"
 
 log() { printf 'terraform-tools: %s\n' "$*" >&2; }
 
 # build_go_install DIR BINARY PACKAGE@VERSION
 build_go_install() {
-  local dir=$1 bin=$2 pkg=$3
-  [[ -x $dir/$bin ]] && return 0
-  log "building $pkg into $dir (cold cache)"
-  rm -rf "$dir.partial"
-  mkdir -p "$dir.partial"
-  local start=$SECONDS
-  GOBIN="$dir.partial" GOFLAGS="${GOFLAGS:-} -trimpath" go install -ldflags "-s -w" "$pkg" >&2
-  rm -rf "$dir"
-  mv "$dir.partial" "$dir"
+  cached "$1" go_install "$2" "$3"
+}
+
+go_install() {
+  local dest=$1 bin=$2 pkg=$3 start=$SECONDS
+  log "building $pkg (cold cache)"
+  GOBIN="$dest" GOFLAGS="${GOFLAGS:-} -trimpath" go install -ldflags "-s -w" "$pkg" >&2
   log "built $bin in $((SECONDS - start)) s"
 }
 
 build_tofu() {
-  local dir=$cache/tofu-$TOFU_VERSION
-  [[ -x $dir/tofu ]] && return 0
-  log "building OpenTofu $TOFU_VERSION into $dir (cold cache, ≈ 860 CPU-s)"
-  local start=$SECONDS src work
+  cached "$cache/tofu-$TOFU_VERSION" tofu_build
+}
+
+tofu_build() {
+  local dest=$1 start=$SECONDS src work
+  log "building OpenTofu $TOFU_VERSION (cold cache, ≈ 860 CPU-s)"
   # OpenTofu's go.mod carries replace directives, so `go install` refuses it:
   # build inside a writable copy of the module source instead.
-  src=$(go mod download -json "github.com/opentofu/opentofu@$TOFU_VERSION" |
-    sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')
+  src=$(moddir "github.com/opentofu/opentofu@$TOFU_VERSION")
   [[ -d $src ]] || { log "cannot download github.com/opentofu/opentofu@$TOFU_VERSION"; return 1; }
   work=$(mktemp -d)
   cp -R "$src/." "$work/"
   chmod -R u+w "$work"
-  rm -rf "$dir.partial"
-  mkdir -p "$dir.partial"
   # version.dev=no as in OpenTofu's release builds (else it reports "-dev").
   (cd "$work" && go build -trimpath -ldflags "-s -w -X github.com/opentofu/opentofu/version.dev=no" \
-    -o "$dir.partial/tofu" ./cmd/tofu) >&2
+    -o "$dest/tofu" ./cmd/tofu) >&2
   rm -rf "$work"
-  rm -rf "$dir"
-  mv "$dir.partial" "$dir"
   log "built tofu in $((SECONDS - start)) s"
 }
 
 build_tls() {
-  local dir=$cache/tf-providers-tls-$TLS_VERSION
-  local plugin=$dir/registry.opentofu.org/hashicorp/tls/$TLS_VERSION/linux_amd64
-  [[ -x $plugin/terraform-provider-tls_v$TLS_VERSION ]] && return 0
   build_go_install "$cache/terraform-provider-tls-$TLS_VERSION" terraform-provider-tls \
     "github.com/hashicorp/terraform-provider-tls@$TLS_MODULE_VERSION"
-  rm -rf "$dir"
+  cached "$cache/tf-providers-tls-$TLS_VERSION" tls_mirror
+}
+
+# A filesystem mirror, laid out as OpenTofu looks providers up.
+tls_mirror() {
+  local plugin=$1/registry.opentofu.org/hashicorp/tls/$TLS_VERSION/linux_amd64
   mkdir -p "$plugin"
   cp "$cache/terraform-provider-tls-$TLS_VERSION/terraform-provider-tls" "$plugin/terraform-provider-tls_v$TLS_VERSION"
 }
