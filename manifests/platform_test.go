@@ -51,8 +51,11 @@ import (
 // The platform's fixed addresses besides appspec's settings: the VPC
 // (terraform's vpc_cidr default) and the instance metadata service.
 const (
-	platformVPCCIDR = "10.0.0.0/16"
-	platformIMDS    = "169.254.169.254/32"
+	// platformSecretStore serves the platform's namespaces; apps read
+	// appspec's SecretStore.
+	platformSecretStore = "aws-secrets-manager-platform"
+	platformVPCCIDR     = "10.0.0.0/16"
+	platformIMDS        = "169.254.169.254/32"
 )
 
 // platformNamespaces are the namespaces manifests/platform owns, with the
@@ -212,8 +215,9 @@ func TestPlatformMatchesTheEmbeddedPlatformSettings(t *testing.T) {
 		if o.GetKind() != "ExternalSecret" {
 			continue
 		}
-		if name, _, _ := unstructured.NestedString(o.Object, "spec", "secretStoreRef", "name"); name != p.SecretStore {
-			t.Errorf("ExternalSecret %s reads store %q, want %q", o.GetName(), name, p.SecretStore)
+		// The platform's secrets are not the apps': their own store.
+		if name, _, _ := unstructured.NestedString(o.Object, "spec", "secretStoreRef", "name"); name != platformSecretStore {
+			t.Errorf("ExternalSecret %s reads store %q, want %q", o.GetName(), name, platformSecretStore)
 		}
 		keys, err := platformExtractKeys(o)
 		if err != nil {
@@ -1062,8 +1066,8 @@ func TestPlatformBackstageDeployment(t *testing.T) {
 	}
 }
 
-// TestPlatformBackstageObjects: Service, Ingress on the shared ALB, the
-// ClusterSecretStore and the ExternalSecret.
+// TestPlatformBackstageObjects: Service, Ingress on the shared ALB, and
+// manifests/platform's two ClusterSecretStores.
 func TestPlatformBackstageObjects(t *testing.T) {
 	objs := platformBuild(t, "backstage")
 	var svc corev1.Service
@@ -1090,26 +1094,19 @@ func TestPlatformBackstageObjects(t *testing.T) {
 		t.Errorf("ingress %+v", ing.Spec)
 	}
 
-	store := manifesttest.Find(t, objs, "ClusterSecretStore", "aws-secrets-manager")
-	for path, want := range map[string]string{
-		"spec.provider.aws.service":                              "SecretsManager",
-		"spec.provider.aws.region":                               "us-east-2",
-		"spec.provider.aws.auth.jwt.serviceAccountRef.name":      "external-secrets",
-		"spec.provider.aws.auth.jwt.serviceAccountRef.namespace": "external-secrets",
+	for _, store := range []*unstructured.Unstructured{
+		manifesttest.Find(t, platformBuild(t, "platform"), "ClusterSecretStore", "aws-secrets-manager"),
+		manifesttest.Find(t, platformBuild(t, "platform"), "ClusterSecretStore", "aws-secrets-manager-platform"),
 	} {
-		if got, _, _ := unstructured.NestedString(store.Object, strings.Split(path, ".")...); got != want {
-			t.Errorf("ClusterSecretStore %s = %q, want %q", path, got, want)
-		}
-	}
-	for ns, want := range map[string]bool{"hello-world": true, "backstage": true, "monitoring": true, "argocd": false, "external-secrets": false, "default": false, "kube-system": false} {
-		l := map[string]string{"kubernetes.io/metadata.name": ns}
-		if ns == "hello-world" {
-			l["idp-role"] = "app"
-		} else if _, ok := platformNamespaces[ns]; ok {
-			l["idp-role"] = "platform"
-		}
-		if got := platformStoreServes(t, store, l); got != want {
-			t.Errorf("the ClusterSecretStore serves %s: %v, want %v", ns, got, want)
+		for path, want := range map[string]string{
+			"spec.provider.aws.service":                              "SecretsManager",
+			"spec.provider.aws.region":                               "us-east-2",
+			"spec.provider.aws.auth.jwt.serviceAccountRef.name":      "external-secrets",
+			"spec.provider.aws.auth.jwt.serviceAccountRef.namespace": "external-secrets",
+		} {
+			if got, _, _ := unstructured.NestedString(store.Object, strings.Split(path, ".")...); got != want {
+				t.Errorf("ClusterSecretStore %s %s = %q, want %q", store.GetName(), path, got, want)
+			}
 		}
 	}
 }
@@ -1248,7 +1245,7 @@ func TestPlatformExternalSecretAlwaysExtracts(t *testing.T) {
 		if err != nil {
 			rt.Fatal(err)
 		}
-		var es, deploy, ing, store *unstructured.Unstructured
+		var es, deploy, ing *unstructured.Unstructured
 		for _, o := range objs {
 			switch o.GetKind() {
 			case "ExternalSecret":
@@ -1257,8 +1254,6 @@ func TestPlatformExternalSecretAlwaysExtracts(t *testing.T) {
 				deploy = o
 			case "Ingress":
 				ing = o
-			case "ClusterSecretStore":
-				store = o
 			}
 		}
 		if keys, err := platformExtractKeys(es); err != nil || !slices.Equal(keys, []string{"idp/platform/backstage"}) {
@@ -1281,9 +1276,6 @@ func TestPlatformExternalSecretAlwaysExtracts(t *testing.T) {
 		rules, _, _ := unstructured.NestedSlice(ing.Object, "spec", "rules")
 		if host := rules[0].(map[string]any)["host"]; host != "backstage."+domain {
 			rt.Fatalf("host %v", host)
-		}
-		if r, _, _ := unstructured.NestedString(store.Object, "spec", "provider", "aws", "region"); r != region {
-			rt.Fatalf("store region %s, want %s", r, region)
 		}
 	})
 	// The platform's own ExternalSecret (Grafana Cloud) extracts too.
@@ -1348,7 +1340,7 @@ func TestPlatformAPIServer(t *testing.T) {
 			"unknown NetworkPolicy field": {platform, "NetworkPolicy", "allow-dns", func(u *unstructured.Unstructured) {
 				_ = unstructured.SetNestedField(u.Object, true, "spec", "allowAll")
 			}, "field not declared in schema"},
-			"store of another provider kind": {backstage, "ClusterSecretStore", "aws-secrets-manager", func(u *unstructured.Unstructured) {
+			"store of another provider kind": {platform, "ClusterSecretStore", "aws-secrets-manager", func(u *unstructured.Unstructured) {
 				_ = unstructured.SetNestedField(u.Object, "ParameterStoreX", "spec", "provider", "aws", "service")
 			}, "service"},
 			"ExternalSecret without a store kind it knows": {backstage, "ExternalSecret", "backstage-secrets", func(u *unstructured.Unstructured) {

@@ -1,0 +1,149 @@
+package manifests
+
+// Seams between the install phases: what one phase's objects need from
+// another must exist by the time they are applied (README, "Deploying, in
+// four phases": manifests/platform, then Argo CD with manifests/cmp and
+// manifests/plugin-generator, then Backstage).
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime"
+
+	"github.com/vibe-coder-biz/idp/appspec"
+	"github.com/vibe-coder-biz/idp/cmp/render"
+	"github.com/vibe-coder-biz/idp/internal/kubetest"
+)
+
+// platformNamespaceLabels are the labels a namespace carries once
+// manifests/platform (or, for an app, cmp) created it.
+func platformNamespaceLabels(t *testing.T, objs []*unstructured.Unstructured) map[string]map[string]string {
+	t.Helper()
+	out := map[string]map[string]string{}
+	for _, o := range objs {
+		if o.GetKind() == "Namespace" {
+			l := o.GetLabels()
+			if l == nil {
+				l = map[string]string{}
+			}
+			l["kubernetes.io/metadata.name"] = o.GetName()
+			out[o.GetName()] = l
+		}
+	}
+	return out
+}
+
+// TestSeamEveryExternalSecretIsServedByAStoreOfAnEarlierPhase: every
+// ExternalSecret the platform ships, and an app's, names a
+// ClusterSecretStore that manifests/platform installs (phase 2 starts
+// with it) and whose conditions admit the ExternalSecret's namespace.
+// External Secrets refuses the others, their Secrets never appear, and the
+// pods that mount them never start.
+func TestSeamEveryExternalSecretIsServedByAStoreOfAnEarlierPhase(t *testing.T) {
+	platform := platformBuild(t, "platform")
+	stores := map[string]*unstructured.Unstructured{}
+	for _, o := range platform {
+		if o.GetKind() == "ClusterSecretStore" {
+			stores[o.GetName()] = o
+		}
+	}
+	namespaces := platformNamespaceLabels(t, platform)
+	var secrets []*unstructured.Unstructured
+	for _, base := range []string{"platform", "plugin-generator", "backstage"} {
+		for _, o := range platformBuild(t, base) {
+			if o.GetKind() == "ExternalSecret" {
+				secrets = append(secrets, o)
+			}
+		}
+	}
+	app := renderApp(t, filepath.Join(kubetest.RepoRoot(t), "cmp", "render", "testdata", "full", "app.yaml"))
+	for k, v := range platformNamespaceLabels(t, app) {
+		namespaces[k] = v
+	}
+	appSecrets := 0
+	for _, o := range app {
+		if o.GetKind() == "ExternalSecret" {
+			secrets = append(secrets, o)
+			appSecrets++
+		}
+	}
+	if appSecrets == 0 {
+		t.Fatal("the full test app renders no ExternalSecret: the check would prove nothing for apps")
+	}
+	for _, es := range secrets {
+		kind, _, _ := unstructured.NestedString(es.Object, "spec", "secretStoreRef", "kind")
+		name, _, _ := unstructured.NestedString(es.Object, "spec", "secretStoreRef", "name")
+		id := es.GetNamespace() + "/" + es.GetName()
+		store, ok := stores[name]
+		if kind != "ClusterSecretStore" || !ok {
+			t.Errorf("ExternalSecret %s reads %s %q, which manifests/platform does not install", id, kind, name)
+			continue
+		}
+		labels, ok := namespaces[es.GetNamespace()]
+		if !ok {
+			t.Errorf("ExternalSecret %s: namespace %q is created by no earlier phase", id, es.GetNamespace())
+			continue
+		}
+		if !platformStoreServes(t, store, labels) {
+			t.Errorf("ExternalSecret %s: ClusterSecretStore %s refuses namespace %s", id, name, es.GetNamespace())
+		}
+	}
+}
+
+// TestSeamStoresAdmitNoMoreThanTheyMust: apps' store serves app
+// namespaces only; the platform's store serves the platform namespaces
+// that read secrets, and no app.
+func TestSeamStoresAdmitNoMoreThanTheyMust(t *testing.T) {
+	platform := platformBuild(t, "platform")
+	app := map[string]string{"kubernetes.io/metadata.name": "hello-world", "idp-role": "app"}
+	for name, want := range map[string]map[string]bool{
+		appspec.DefaultPlatform().SecretStore: {"hello-world": true, "argocd": false, "backstage": false, "monitoring": false, "default": false},
+		"aws-secrets-manager-platform":        {"hello-world": false, "argocd": true, "backstage": true, "monitoring": true, "default": false, "external-secrets": false},
+	} {
+		store := findIn(t, platform, "ClusterSecretStore", name)
+		for ns, serves := range want {
+			labels := map[string]string{"kubernetes.io/metadata.name": ns}
+			if ns == "hello-world" {
+				labels = app
+			}
+			if got := platformStoreServes(t, store, labels); got != serves {
+				t.Errorf("ClusterSecretStore %s serves %s: %v, want %v", name, ns, got, serves)
+			}
+		}
+	}
+}
+
+func findIn(t *testing.T, objs []*unstructured.Unstructured, kind, name string) *unstructured.Unstructured {
+	t.Helper()
+	for _, o := range objs {
+		if o.GetKind() == kind && o.GetName() == name {
+			return o
+		}
+	}
+	t.Fatalf("manifests/platform has no %s %s", kind, name)
+	return nil
+}
+
+func renderApp(t *testing.T, path string) []*unstructured.Unstructured {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	app, err := appspec.Load(path, data, appspec.DefaultPlatform())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []*unstructured.Unstructured
+	for _, o := range render.App(app, appspec.DefaultPlatform()) {
+		m, err := runtime.DefaultUnstructuredConverter.ToUnstructured(o)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, &unstructured.Unstructured{Object: m})
+	}
+	return out
+}
