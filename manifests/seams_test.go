@@ -8,6 +8,7 @@ package manifests
 import (
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
@@ -123,7 +124,7 @@ func findIn(t *testing.T, objs []*unstructured.Unstructured, kind, name string) 
 			return o
 		}
 	}
-	t.Fatalf("manifests/platform has no %s %s", kind, name)
+	t.Fatalf("no %s %s among %d objects", kind, name, len(objs))
 	return nil
 }
 
@@ -146,4 +147,38 @@ func renderApp(t *testing.T, path string) []*unstructured.Unstructured {
 		out = append(out, &unstructured.Unstructured{Object: m})
 	}
 	return out
+}
+
+// TestSeamArgoCDCanReadTheGitOpsProjects: the GitOps projects are private,
+// so manifests/plugin-generator ships Argo CD's credential template for the
+// whole GitOps group (hack/argocd proves Argo CD's own lookup matches the
+// generator's repository URLs with it, and only those).
+func TestSeamArgoCDCanReadTheGitOpsProjects(t *testing.T) {
+	objs := platformBuild(t, "plugin-generator")
+	creds := findIn(t, objs, "ExternalSecret", "idp-gitops-repo-creds")
+	if creds.GetNamespace() != "argocd" {
+		t.Errorf("repo-creds in namespace %q, want argocd", creds.GetNamespace())
+	}
+	tmpl, _, _ := unstructured.NestedMap(creds.Object, "spec", "target", "template")
+	labels, _, _ := unstructured.NestedStringMap(tmpl, "metadata", "labels")
+	if labels["argocd.argoproj.io/secret-type"] != "repo-creds" || labels["app.kubernetes.io/part-of"] != "argocd" {
+		t.Errorf("the Secret's labels %v: Argo CD reads only repo-creds labelled part-of argocd", labels)
+	}
+	data, _, _ := unstructured.NestedStringMap(tmpl, "data")
+	var settings map[string]string
+	for _, o := range objs {
+		if o.GetKind() == "ConfigMap" && strings.HasPrefix(o.GetName(), "idp-plugin-generator") {
+			settings, _, _ = unstructured.NestedStringMap(o.Object, "data")
+		}
+	}
+	if want := settings["GITLAB_URL"] + "/" + settings["GITLAB_GROUP"] + "/"; data["url"] != want {
+		t.Errorf("repo-creds url %q, want %q (GITLAB_URL/GITLAB_GROUP/ of the generator)", data["url"], want)
+	}
+	if data["type"] != "git" || !strings.Contains(data["username"], ".username") || !strings.Contains(data["password"], ".password") {
+		t.Errorf("repo-creds data %v", data)
+	}
+	kust, err := os.ReadFile(filepath.Join(kubetest.RepoRoot(t), "manifests", "plugin-generator", "kustomization.yaml"))
+	if err != nil || !strings.Contains(string(kust), "gitops-repo-creds.yaml") {
+		t.Error("kustomization.yaml does not list gitops-repo-creds.yaml")
+	}
 }

@@ -25,6 +25,12 @@ variable "secrets" {
       description = "Plugin generator: Argo CD's bearer token, the GitLab read_api token, the GitLab webhook secret"
       keys        = ["argocdToken", "gitlabToken", "gitlabWebhookSecret"]
     }
+    # Argo CD's read-only credential for the GitOps group's private projects
+    # (the repo-creds ExternalSecret in manifests/plugin-generator).
+    "platform/argocd-gitops" = {
+      description = "Argo CD: GitLab group access token of the GitOps group (Reporter, read_repository) and a user name"
+      keys        = ["username", "password"]
+    }
     "observability/grafana-cloud" = {
       description = "Grafana Cloud access policy token (and Prometheus instance ID) for remote-write and Loki"
       keys        = ["prometheusUsername", "password"]
