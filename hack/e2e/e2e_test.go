@@ -41,6 +41,7 @@ const (
 	pluginToken   = "e2e-plugin-token"
 	webhookSecret = "e2e-webhook-secret"
 	gitlabToken   = "glpat-e2e"
+	gitReadToken  = "glpat-e2e-read-repository"
 	scanInterval  = 5 * time.Second
 	// requeue replaces the ApplicationSets' 180 s poll so the run without a
 	// webhook ends in reasonable time; the measurement says which it used.
@@ -236,7 +237,9 @@ func setUp(t *testing.T) *world {
 	w.gitlab = gitlabfake.New(gitlabfake.Options{Token: gitlabToken})
 	mux := http.NewServeMux()
 	mux.Handle("/api/v4/", w.gitlab)
-	mux.Handle("/", gitHTTP(w.repos))
+	// Private projects: clones need the read token, which Argo CD gets
+	// from the repo-creds Secret below.
+	mux.Handle("/", w.gitlab.Git(w.repos, gitReadToken))
 	hs := httptest.NewServer(mux)
 	t.Cleanup(hs.Close)
 	w.gitlab.SetBaseURL(hs.URL)
@@ -306,6 +309,11 @@ func (w *world) installArgoCDSettings(t *testing.T) {
 	secrets := []*corev1.Secret{
 		{ObjectMeta: metav1.ObjectMeta{Name: "argocd-secret", Namespace: ns, Labels: part}, StringData: map[string]string{"server.secretkey": "e2e"}},
 		{ObjectMeta: metav1.ObjectMeta{Name: "idp-plugin-generator", Namespace: ns, Labels: part}, StringData: map[string]string{"token": pluginToken}},
+		// As External Secrets makes it from manifests/plugin-generator's
+		// idp-gitops-repo-creds.
+		{ObjectMeta: metav1.ObjectMeta{Name: "idp-gitops-repo-creds", Namespace: ns, Labels: map[string]string{
+			"app.kubernetes.io/part-of": "argocd", "argocd.argoproj.io/secret-type": "repo-creds",
+		}}, StringData: map[string]string{"type": "git", "url": w.gitlab.URL() + "/gitops/", "username": "argocd", "password": gitReadToken}},
 	}
 	for _, s := range secrets {
 		if _, err := w.kube.Client.CoreV1().Secrets(ns).Create(ctx, s, metav1.CreateOptions{}); err != nil {

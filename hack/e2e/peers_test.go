@@ -4,8 +4,6 @@ package e2e
 
 import (
 	"net"
-	"net/http"
-	"net/http/cgi"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -58,16 +56,6 @@ func waitPort(t *testing.T, port int) {
 		time.Sleep(100 * time.Millisecond)
 	}
 	t.Fatalf("nothing listens on %d", port)
-}
-
-// gitHTTP serves the bare repositories under root with git's own smart
-// HTTP backend, as GitLab serves clones.
-func gitHTTP(root string) http.Handler {
-	exec, _ := exec.Command("git", "--exec-path").Output()
-	return &cgi.Handler{
-		Path: filepath.Join(string(trimNL(exec)), "git-http-backend"),
-		Env:  []string{"GIT_PROJECT_ROOT=" + root, "GIT_HTTP_EXPORT_ALL=1"},
-	}
 }
 
 func trimNL(b []byte) []byte {
