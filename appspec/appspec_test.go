@@ -30,18 +30,67 @@ func TestLoadMinimalDefaults(t *testing.T) {
 		"replicas":        {*s.Replicas, appspec.DefaultReplicas},
 		"health.path":     {s.Health.Path, "/health"},
 		"metrics.path":    {s.Metrics.Path, "/metrics"},
-		"metrics.port":    {s.Metrics.Port, int32(3000)},
+		"metrics.port":    {s.Metrics.Port, appspec.DefaultMetricsPort},
 		"ingress.host":    {s.Ingress.Host, "hello-world.apps.example.com"},
-		"secrets.key":     {s.Secrets.Key, "idp/apps/hello-world"},
+		"no secrets":      {s.Secrets == nil, true},
 		"memory limit":    {s.Resources.Limits.Memory, "256Mi"},
 		"cpu limit":       {s.Resources.Limits.CPU, ""},
-		"grace period":    {*s.Lifecycle.TerminationGracePeriodSeconds, int64(30)},
+		"grace period":    {*s.Lifecycle.TerminationGracePeriodSeconds, int64(50)},
 		"https egress":    {*s.Egress.HTTPS, true},
 		"ingress enabled": {*s.Ingress.Enabled, true},
 	}
 	for name, c := range checks {
 		if c[0] != c[1] {
 			t.Errorf("%s = %v, want %v", name, c[0], c[1])
+		}
+	}
+}
+
+// TestSecretsOnlyWhenAsked: an app without spec.secrets reads no secret
+// store entry (nothing creates one for it); "secrets: {}" asks for the
+// app's own entry with every default.
+func TestSecretsOnlyWhenAsked(t *testing.T) {
+	p := appspec.DefaultPlatform()
+	app, err := appspec.Load("app.yaml", []byte(minimal), p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if app.Spec.Secrets != nil {
+		t.Fatalf("an app without spec.secrets got secrets %+v", app.Spec.Secrets)
+	}
+	app, err = appspec.Load("app.yaml", []byte(minimal+"  secrets: {}\n"), p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s := app.Spec.Secrets; s == nil || s.Key != "idp/apps/hello-world" || s.RefreshInterval != appspec.DefaultRefreshInterval {
+		t.Fatalf("secrets: {} = %+v, want the app's own key with defaults", s)
+	}
+}
+
+// TestMetricsPortDefault: metrics default to their own port, never the app
+// port the load balancer routes to, even when the app listens on 9464.
+func TestMetricsPortDefault(t *testing.T) {
+	for port, want := range map[string]int32{"3000": appspec.DefaultMetricsPort, "9464": appspec.DefaultMetricsPort + 1} {
+		app, err := appspec.Load("app.yaml", []byte(strings.Replace(minimal, "port: 3000", "port: "+port, 1)), appspec.DefaultPlatform())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if app.Spec.Metrics.Port != want || app.Spec.Metrics.Port == app.Spec.Port {
+			t.Errorf("port %s: metrics.port = %d, want %d", port, app.Spec.Metrics.Port, want)
+		}
+	}
+}
+
+// TestOldLayoutsStayValid: app.yaml files written before the metrics port
+// and the longer shutdown still load unchanged.
+func TestOldLayoutsStayValid(t *testing.T) {
+	for name, extra := range map[string]string{
+		"metrics on the app port": "  metrics:\n    port: 3000\n",
+		"one second grace period": "  lifecycle:\n    terminationGracePeriodSeconds: 1\n",
+		"30 s grace period":       "  lifecycle:\n    terminationGracePeriodSeconds: 30\n",
+	} {
+		if _, err := appspec.Load("app.yaml", []byte(minimal+extra), appspec.DefaultPlatform()); err != nil {
+			t.Errorf("%s: %v", name, err)
 		}
 	}
 }
@@ -106,6 +155,7 @@ func TestRejects(t *testing.T) {
 		{"limit below request", withSpec("  resources:\n    requests:\n      cpu: \"2\"\n    limits:\n      cpu: 500m\n"), "spec.resources.limits.cpu"},
 		{"bad quantity", withSpec("  resources:\n    requests:\n      cpu: lots\n"), "spec.resources.requests.cpu"},
 		{"env PORT", withSpec("  env:\n  - name: PORT\n    value: \"1\"\n"), "spec.env[0].name"},
+		{"env METRICS_PORT", withSpec("  env:\n  - name: METRICS_PORT\n    value: \"9090\"\n"), "set spec.metrics.port instead"},
 		{"env duplicate", withSpec("  env:\n  - name: A\n    value: x\n  - name: A\n    value: y\n"), "spec.env[1].name"},
 		{"env control character", withSpec("  env:\n  - name: A\n    value: \"a\\x7fb\"\n"), "spec.env[0].value"},
 		{"env bad name", withSpec("  env:\n  - name: 1A\n    value: x\n"), "spec.env[0].name"},
@@ -178,6 +228,7 @@ func TestPlatformFromEnv(t *testing.T) {
 		appspec.EnvMonitoringLabels:  "release=prom,team=platform",
 		appspec.EnvServiceCIDR:       "10.100.0.0/16",
 		appspec.EnvIngressCIDRs:      "10.0.0.0/24,10.0.1.0/24",
+		appspec.EnvSSOGroupFormat:    "acme/teams/{owner}",
 	}
 	p, err := appspec.PlatformFromEnv(func(k string) (string, bool) { v, ok := env[k]; return v, ok })
 	if err != nil {
@@ -195,6 +246,18 @@ func TestPlatformFromEnv(t *testing.T) {
 	if p.ServiceCIDR.String() != "10.100.0.0/16" || len(p.IngressCIDRs) != 2 {
 		t.Errorf("cidrs: %v %v", p.ServiceCIDR, p.IngressCIDRs)
 	}
+	if got := p.SSOGroup("team-a"); got != "acme/teams/team-a" {
+		t.Errorf("SSO group = %q", got)
+	}
+}
+
+// TestDefaultSSOGroup: by default an owner maps to its GitLab group under
+// the Backstage org group "platform" (GITLAB_ORG_GROUP), never to the bare
+// owner name, which any SSO could send.
+func TestDefaultSSOGroup(t *testing.T) {
+	if got := appspec.DefaultPlatform().SSOGroup("team-a"); got != "platform/team-a" {
+		t.Fatalf("SSO group = %q, want platform/team-a", got)
+	}
 }
 
 func TestPlatformFromEnvRejects(t *testing.T) {
@@ -204,6 +267,7 @@ func TestPlatformFromEnvRejects(t *testing.T) {
 		appspec.EnvMonitoringLabels:  "novalue",
 		appspec.EnvServiceCIDR:       "10.0.0.0",
 		appspec.EnvArgoCDNamespace:   "Argo_CD",
+		appspec.EnvSSOGroupFormat:    "platform/teams",
 	} {
 		_, err := appspec.PlatformFromEnv(func(k string) (string, bool) {
 			if k == key {
@@ -213,6 +277,15 @@ func TestPlatformFromEnvRejects(t *testing.T) {
 		})
 		if err == nil || !strings.Contains(err.Error(), key) {
 			t.Errorf("%s=%q: err = %v, want one naming the variable", key, val, err)
+		}
+	}
+}
+
+func TestSSOGroupFormatRejects(t *testing.T) {
+	for _, format := range []string{"teams", "{owner}-{owner}", "a,{owner}", "a {owner}", "\"{owner}\""} {
+		_, err := appspec.PlatformFromEnv(func(k string) (string, bool) { return format, k == appspec.EnvSSOGroupFormat })
+		if err == nil || !strings.Contains(err.Error(), appspec.EnvSSOGroupFormat) {
+			t.Errorf("%q: err = %v, want one naming %s", format, err, appspec.EnvSSOGroupFormat)
 		}
 	}
 }

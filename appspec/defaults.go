@@ -13,7 +13,14 @@ const (
 	DefaultCPURequest            = "100m"
 	DefaultMemoryRequest         = "128Mi"
 	DefaultMemoryLimit           = "256Mi"
-	DefaultGracePeriod     int64 = 30
+	// DefaultMetricsPort is the OpenTelemetry Prometheus exporter's default
+	// port: an instrumented app already listens there, and it sits outside
+	// the ranges apps pick for their own port (3000, 8080, ...).
+	DefaultMetricsPort int32 = 9464
+	// DefaultGracePeriod covers the render's shutdown timeline (see
+	// cmp/render/shutdown.go): a 15 s preStop while the ALB deregisters the
+	// pod, 30 s of ALB drain for in-flight requests, 5 s for the app to exit.
+	DefaultGracePeriod int64 = 50
 )
 
 // SetDefaults fills every optional field so that renderers read one complete
@@ -39,7 +46,7 @@ func SetDefaults(app *App, p Platform) {
 	}
 	def(&s.Metrics.Path, DefaultMetricsPath)
 	if s.Metrics.Port == 0 {
-		s.Metrics.Port = s.Port
+		s.Metrics.Port = defaultMetricsPort(s.Port)
 	}
 	if s.Ingress == nil {
 		s.Ingress = &Ingress{}
@@ -49,11 +56,12 @@ func SetDefaults(app *App, p Platform) {
 	}
 	def(&s.Ingress.Host, p.Host(app.Metadata.Name))
 	def(&s.Ingress.Path, DefaultIngressPath)
-	if s.Secrets == nil {
-		s.Secrets = &Secrets{}
+	// No secrets unless asked for: nothing creates a store entry for an app
+	// that did not ask, and an ExternalSecret without one is Degraded.
+	if s.Secrets != nil {
+		def(&s.Secrets.Key, p.SecretKey(app.Metadata.Name))
+		def(&s.Secrets.RefreshInterval, DefaultRefreshInterval)
 	}
-	def(&s.Secrets.Key, p.SecretKey(app.Metadata.Name))
-	def(&s.Secrets.RefreshInterval, DefaultRefreshInterval)
 	if s.Lifecycle == nil {
 		s.Lifecycle = &Lifecycle{}
 	}
@@ -66,6 +74,15 @@ func SetDefaults(app *App, p Platform) {
 	if s.Egress.HTTPS == nil {
 		s.Egress.HTTPS = ptr(true)
 	}
+}
+
+// defaultMetricsPort keeps metrics off the app port, even for an app that
+// listens on DefaultMetricsPort itself.
+func defaultMetricsPort(appPort int32) int32 {
+	if appPort == DefaultMetricsPort {
+		return DefaultMetricsPort + 1
+	}
+	return DefaultMetricsPort
 }
 
 // setResourceDefaults leaves CPU unlimited on purpose: CPU limits throttle

@@ -26,7 +26,11 @@ type Platform struct {
 	IngressCIDRs        []netip.Prefix    // the ALB's (public) subnets: the only source apps accept traffic from
 	ArgoCDNamespace     string            // where AppProjects live
 	DestinationServer   string            // the cluster apps deploy to, as Argo CD names it
+	SSOGroupFormat      string            // the Argo CD SSO group of an owner: OwnerPlaceholder replaced by the owner
 }
+
+// OwnerPlaceholder is replaced by an app's owner in SSOGroupFormat.
+const OwnerPlaceholder = "{owner}"
 
 // Environment variables read by PlatformFromEnv.
 const (
@@ -43,6 +47,7 @@ const (
 	EnvIngressCIDRs        = "IDP_INGRESS_CIDRS"
 	EnvArgoCDNamespace     = "IDP_ARGOCD_NAMESPACE"
 	EnvDestinationServer   = "IDP_DESTINATION_SERVER"
+	EnvSSOGroupFormat      = "IDP_SSO_GROUP_FORMAT"
 )
 
 // DefaultPlatform is the embedded default: a sandbox platform that lets the
@@ -61,6 +66,11 @@ func DefaultPlatform() Platform {
 		IngressCIDRs:        []netip.Prefix{netip.MustParsePrefix("10.0.0.0/22"), netip.MustParsePrefix("10.0.4.0/22")},
 		ArgoCDNamespace:     "argocd",
 		DestinationServer:   "https://kubernetes.default.svc",
+		// Argo CD's SSO is GitLab through Dex, whose groups claim holds
+		// GitLab group full paths; Backstage names a group after its path
+		// below the org group (GITLAB_ORG_GROUP, "platform" in
+		// manifests/backstage), so owner team-a is GitLab group platform/team-a.
+		SSOGroupFormat: "platform/" + OwnerPlaceholder,
 	}
 }
 
@@ -92,6 +102,7 @@ func PlatformFromEnv(lookup func(string) (string, bool)) (Platform, error) {
 	set(EnvIngressCIDRs, prefixesInto(&p.IngressCIDRs))
 	set(EnvArgoCDNamespace, str(&p.ArgoCDNamespace))
 	set(EnvDestinationServer, str(&p.DestinationServer))
+	set(EnvSSOGroupFormat, str(&p.SSOGroupFormat))
 	if len(errs) > 0 {
 		return Platform{}, fmt.Errorf("platform settings: %s", strings.Join(errs, "; "))
 	}
@@ -139,6 +150,9 @@ func (p Platform) Validate() error {
 	if len(p.IngressCIDRs) == 0 {
 		errs = append(errs, EnvIngressCIDRs+": must name at least one CIDR")
 	}
+	if msg := validSSOGroupFormat(p.SSOGroupFormat); msg != "" {
+		errs = append(errs, EnvSSOGroupFormat+": "+msg)
+	}
 	if len(errs) > 0 {
 		return fmt.Errorf("platform settings: %s", strings.Join(errs, "; "))
 	}
@@ -150,6 +164,26 @@ func (p Platform) Host(name string) string { return name + "." + p.BaseDomain }
 
 // SecretKey is the secret store key an app owns.
 func (p Platform) SecretKey(name string) string { return p.SecretKeyPrefix + "/" + name }
+
+// SSOGroup is the group, as Argo CD's SSO sends it in the groups claim,
+// whose members own the apps of owner.
+func (p Platform) SSOGroup(owner string) string {
+	return strings.Replace(p.SSOGroupFormat, OwnerPlaceholder, owner, 1)
+}
+
+// validSSOGroupFormat reports why a format cannot name one group per owner:
+// it must hold the placeholder once (or every team would share a group),
+// and no comma, quote or space, which Argo CD's policy CSV would split on or
+// refuse in an AppProject's groups.
+func validSSOGroupFormat(f string) string {
+	switch {
+	case strings.Count(f, OwnerPlaceholder) != 1:
+		return fmt.Sprintf("%q must contain %s exactly once, e.g. platform/%s", f, OwnerPlaceholder, OwnerPlaceholder)
+	case strings.ContainsAny(f, ",\"' \t\r\n"):
+		return fmt.Sprintf("%q must not contain commas, quotes or white space", f)
+	}
+	return ""
+}
 
 func splitList(v string) []string {
 	var out []string

@@ -48,7 +48,7 @@ type Spec struct {
 	Health    *Health     `json:"health,omitempty"`
 	Metrics   *Metrics    `json:"metrics,omitempty"`
 	Ingress   *Ingress    `json:"ingress,omitempty"`
-	Secrets   *Secrets    `json:"secrets,omitempty"`
+	Secrets   *Secrets    `json:"secrets,omitempty" jsonschema:"description=Present (even as {}) to sync the app's own secret store entry into its environment; absent\\, the app reads no secret."`
 	Lifecycle *Lifecycle  `json:"lifecycle,omitempty"`
 	Egress    *EgressRule `json:"egress,omitempty"`
 }
@@ -85,8 +85,11 @@ type Health struct {
 type Metrics struct {
 	Enabled *bool  `json:"enabled,omitempty" jsonschema:"default=true"`
 	Path    string `json:"path,omitempty" jsonschema:"pattern=^/[-A-Za-z0-9._~/]*$,maxLength=256,default=/metrics"`
-	// Port defaults to the app port.
-	Port int32 `json:"port,omitempty" jsonschema:"minimum=1024,maximum=65535"`
+	// Port is where the app serves Path, apart from the app port so that the
+	// load balancer never reaches it; the app reads it from METRICS_PORT.
+	// It defaults to DefaultMetricsPort. Equal to the app port (the old
+	// layout) stays valid: the ALB then answers Path itself with a 404.
+	Port int32 `json:"port,omitempty" jsonschema:"minimum=1024,maximum=65535,default=9464,description=Port the app serves metrics on (env METRICS_PORT)\\, apart from spec.port so the internet never reaches it. Defaults to 9464 (9465 when spec.port is 9464)."`
 }
 
 // Ingress exposes the app on the shared load balancer.
@@ -98,7 +101,9 @@ type Ingress struct {
 	Path string `json:"path,omitempty" jsonschema:"pattern=^/[-A-Za-z0-9._~/]*$,maxLength=256,default=/"`
 }
 
-// Secrets selects the secret store entry synced into the app's Secret.
+// Secrets asks for the app's secret store entry, synced into its Secret and
+// read as environment variables. Without it the app reads no secret store
+// entry at all; "secrets: {}" asks for the app's own entry with defaults.
 type Secrets struct {
 	// Key defaults to <prefix>/<name>; only that key or one below it is
 	// accepted.
@@ -109,7 +114,9 @@ type Secrets struct {
 
 // Lifecycle tunes shutdown for graceful connection draining.
 type Lifecycle struct {
-	TerminationGracePeriodSeconds *int64 `json:"terminationGracePeriodSeconds,omitempty" jsonschema:"minimum=1,maximum=600,default=30"`
+	// TerminationGracePeriodSeconds bounds the whole shutdown: the platform
+	// fits its preStop and the load balancer's drain inside it.
+	TerminationGracePeriodSeconds *int64 `json:"terminationGracePeriodSeconds,omitempty" jsonschema:"minimum=1,maximum=600,default=50"`
 }
 
 // EgressRule opens outbound traffic beyond DNS and HTTPS.

@@ -238,6 +238,9 @@ func validateEnv(env []EnvVar, path *field.Path) field.ErrorList {
 		if e.Name == "PORT" {
 			errs = append(errs, field.Forbidden(p.Child("name"), "PORT is set by the platform from spec.port; set spec.port instead"))
 		}
+		if e.Name == "METRICS_PORT" {
+			errs = append(errs, field.Forbidden(p.Child("name"), "METRICS_PORT is set by the platform from spec.metrics.port; set spec.metrics.port instead"))
+		}
 		if seen.Has(e.Name) {
 			errs = append(errs, field.Duplicate(p.Child("name"), e.Name))
 		}

@@ -108,7 +108,9 @@ func TestInvalidAppWritesNothing(t *testing.T) {
 		{"spec.port", func(a *appspec.App) { a.Spec.Port = 80 }},
 		{"spec.replicas", func(a *appspec.App) { a.Spec.Replicas = ptr(int32(-3)) }},
 		{"spec.ingress.host", func(a *appspec.App) { a.Spec.Ingress.Host = "x" + p.Host(a.Metadata.Name) }},
-		{"spec.secrets.key", func(a *appspec.App) { a.Spec.Secrets.Key = p.SecretKeyPrefix + "/other" }},
+		{"spec.secrets.key", func(a *appspec.App) {
+			a.Spec.Secrets = &appspec.Secrets{Key: p.SecretKeyPrefix + "/other", RefreshInterval: appspec.DefaultRefreshInterval}
+		}},
 		{"spec.owner", func(a *appspec.App) { a.Spec.Owner = "" }},
 	}
 	dir := t.TempDir()

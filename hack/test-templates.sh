@@ -19,7 +19,6 @@ set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 HARNESS="$ROOT/templates/test"
-CACHE_ROOT="${IDP_CACHE:-$HOME/.cache/idp}"
 WORK="$(mktemp -d "${TMPDIR:-/tmp}/test-templates.XXXXXX")"
 mkdir -p "$WORK/logs" "$WORK/bin"
 PASSED=0
@@ -95,23 +94,12 @@ debian_has() {
   apt-get install -y -qq "$1" >/dev/null 2>&1 && command -v "$1" >/dev/null 2>&1
 }
 
-# The harness's npm dependencies (Backstage, gitlab-ci-local): npm ci once per
-# lockfile and Node major version, into a cache outside the clone.
+# The harness's npm dependencies (Backstage, gitlab-ci-local), cached.
 install_harness() {
-  local key dir tmp
-  key="$(sha256sum <"$HARNESS/package-lock.json" | cut -c1-16)-node$(node -p 'process.versions.node.split(".")[0]')"
-  dir="$CACHE_ROOT/templates-node-$key"
-  if [ ! -f "$dir/.complete" ]; then
-    echo "installing the harness's npm dependencies into $dir"
-    tmp="$dir.tmp.$$"
-    rm -rf "$tmp" && mkdir -p "$tmp"
-    cp "$HARNESS/package.json" "$HARNESS/package-lock.json" "$tmp/"
-    (cd "$tmp" && npm ci --no-audit --no-fund --loglevel=error)
-    touch "$tmp/.complete"
-    rm -rf "$dir" && mv "$tmp" "$dir"
-  fi
-  export NODE_PATH="$dir/node_modules"
-  GITLAB_CI_LOCAL="$dir/node_modules/.bin/gitlab-ci-local"
+  local dir
+  dir="$("$HARNESS/install-harness.sh")"
+  export NODE_PATH="$dir"
+  GITLAB_CI_LOCAL="$dir/.bin/gitlab-ci-local"
 }
 
 # The platform CLI from this checkout when it has one. Without it, a stand-in
@@ -156,8 +144,12 @@ health_is_ok() {
   [ "$body" = '{"status":"ok"}' ]
 }
 
+# The metrics listener is the app's second port, never the one the Ingress
+# routes (which answers the metrics path with 404).
 metrics_are_red() {
-  local text
+  local text code
+  code="$(curl -s -o /dev/null -w '%{http_code}' --max-time 5 "http://127.0.0.1:$2/metrics")"
+  [ "$code" = 404 ] || { echo "the app port answers /metrics with $code"; return 1; }
   text="$(curl -fsS --max-time 5 "http://127.0.0.1:$1/metrics")"
   grep -q '^http_requests_total{method="GET",route="/health",status="200"} [0-9]' <<<"$text"
   grep -q '^# TYPE http_request_errors_total counter$' <<<"$text"
@@ -190,13 +182,14 @@ logs_are_json() {
 
 # Starts the app with node on a free loopback port, probes it, stops it.
 smoke_test_node() {
-  local app="$1" label="$2" port log="$WORK/logs/server-$3.log"
+  local app="$1" label="$2" port metrics log="$WORK/logs/server-$3.log"
   port="$(free_port)"
-  (cd "$app" && PORT="$port" HOST=127.0.0.1 exec node src/server.js >"$log" 2>&1) &
+  metrics="$(free_port)"
+  (cd "$app" && PORT="$port" METRICS_PORT="$metrics" HOST=127.0.0.1 exec node src/server.js >"$log" 2>&1) &
   SERVER_PID=$!
   check "$label: node src/server.js answers on 127.0.0.1:$port" wait_for_url "http://127.0.0.1:$port/health"
   check "$label: GET /health is {\"status\":\"ok\"}" health_is_ok "$port"
-  check "$label: GET /metrics has RED and default metrics" metrics_are_red "$port"
+  check "$label: GET /metrics on METRICS_PORT has RED and default metrics, the app port has none" metrics_are_red "$metrics" "$port"
   stop_server_with_sigterm "$label"
   check "$label: logs are JSON lines" logs_are_json "$log"
 }

@@ -45,7 +45,8 @@ func TestAPIServerAcceptsEveryRender(t *testing.T) {
 	}
 
 	// The same checks must be able to fail: each mutation breaks one rule.
-	app := load(t, "testdata/hello-world")
+	// The full case renders every kind, the ExternalSecret included.
+	app := load(t, "testdata/full")
 	a, _ := renderBoth(t, app)
 	mutations := map[string]struct {
 		mutate func(*unstructured.Unstructured)
@@ -66,10 +67,12 @@ func TestAPIServerAcceptsEveryRender(t *testing.T) {
 	}
 	for name, m := range mutations {
 		t.Run("rejects "+name, func(t *testing.T) {
+			found := false
 			for _, o := range decode(t, a) {
 				if o.GetKind() != m.kind {
 					continue
 				}
+				found = true
 				m.mutate(o)
 				err := srv.Apply(ctx, o, true)
 				if err == nil && o.GetKind() == "Deployment" {
@@ -78,6 +81,9 @@ func TestAPIServerAcceptsEveryRender(t *testing.T) {
 				if err == nil || !strings.Contains(err.Error(), m.want) {
 					t.Fatalf("err = %v, want one mentioning %q", err, m.want)
 				}
+			}
+			if !found {
+				t.Fatalf("the render has no %s to mutate", m.kind)
 			}
 		})
 	}

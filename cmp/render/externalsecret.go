@@ -68,8 +68,13 @@ func (e *ExternalSecret) DeepCopyObject() runtime.Object {
 // the Secret the Deployment reads through envFrom. Validation has confined
 // the key to the app's own prefix. Retain keeps the Secret's last values when
 // the store entry disappears, so a store mistake never empties a running
-// app's environment.
+// app's environment. An app without spec.secrets gets none: nothing creates
+// a store entry for it, and Argo CD's health check reports an ExternalSecret
+// that cannot sync as Degraded, so the app would never be Healthy.
 func externalSecret(app *appspec.App, p appspec.Platform) *ExternalSecret {
+	if app.Spec.Secrets == nil {
+		return nil
+	}
 	return &ExternalSecret{
 		TypeMeta:   metav1.TypeMeta{APIVersion: "external-secrets.io/v1", Kind: "ExternalSecret"},
 		ObjectMeta: meta(app, app.Metadata.Name),

@@ -1,6 +1,9 @@
 package render
 
 import (
+	"encoding/json"
+	"strconv"
+
 	networkingv1 "k8s.io/api/networking/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
@@ -11,34 +14,32 @@ const (
 	ingressClass = "alb"
 	// tlsPolicy allows TLS 1.2 and 1.3 only.
 	tlsPolicy = "ELBSecurityPolicy-TLS13-1-2-2021-06"
+	// blockMetrics names the ALB action that answers an app's metrics path
+	// when the app serves it on its app port (see metricsBlock).
+	blockMetrics = "block-metrics"
+	// useAnnotation is the backend port name that makes the AWS Load
+	// Balancer Controller take the action from the actions.<name> annotation.
+	useAnnotation = "use-annotation"
+	albAnnotation = "alb.ingress.kubernetes.io/"
 )
 
 // ingress joins the app to the shared ALB group: one load balancer for every
-// app, HTTPS only, HTTP redirected.
+// app, HTTPS only, HTTP redirected. It routes the http port only: metrics
+// are never on the internet.
 func ingress(app *appspec.App, p appspec.Platform) *networkingv1.Ingress {
 	in := app.Spec.Ingress
 	if !*in.Enabled {
 		return nil
 	}
-	annotations := map[string]string{
-		"alb.ingress.kubernetes.io/group.name": p.ALBGroup,
-		// One name for the group's ALB, the one Terraform's DNS module
-		// points the wildcard record at.
-		"alb.ingress.kubernetes.io/load-balancer-name": p.ALBGroup,
-		"alb.ingress.kubernetes.io/scheme":             "internet-facing",
-		"alb.ingress.kubernetes.io/target-type":        "ip",
-		"alb.ingress.kubernetes.io/listen-ports":       `[{"HTTP":80},{"HTTPS":443}]`,
-		"alb.ingress.kubernetes.io/ssl-redirect":       "443",
-		"alb.ingress.kubernetes.io/ssl-policy":         tlsPolicy,
-		"alb.ingress.kubernetes.io/healthcheck-path":   app.Spec.Health.Path,
-		"alb.ingress.kubernetes.io/success-codes":      "200-299",
-	}
-	if p.CertificateARN != "" {
-		annotations["alb.ingress.kubernetes.io/certificate-arn"] = p.CertificateARN
-	}
 	m := meta(app, app.Metadata.Name)
-	m.Annotations = annotations
-	prefix := networkingv1.PathTypePrefix
+	m.Annotations = ingressAnnotations(app, p)
+	paths := []networkingv1.HTTPIngressPath{ingressPath(in.Path, app.Metadata.Name, portHTTP)}
+	if metricsOnAppPort(app) {
+		// First in the list, and longer than any app path it lies below:
+		// the controller orders Prefix rules longest first.
+		paths = append([]networkingv1.HTTPIngressPath{ingressPath(app.Spec.Metrics.Path, blockMetrics, useAnnotation)}, paths...)
+		m.Annotations[albAnnotation+"actions."+blockMetrics] = notFoundAction()
+	}
 	return &networkingv1.Ingress{
 		TypeMeta:   metav1.TypeMeta{APIVersion: "networking.k8s.io/v1", Kind: "Ingress"},
 		ObjectMeta: m,
@@ -46,18 +47,75 @@ func ingress(app *appspec.App, p appspec.Platform) *networkingv1.Ingress {
 			IngressClassName: ptr(ingressClass),
 			TLS:              []networkingv1.IngressTLS{{Hosts: []string{in.Host}}},
 			Rules: []networkingv1.IngressRule{{
-				Host: in.Host,
-				IngressRuleValue: networkingv1.IngressRuleValue{HTTP: &networkingv1.HTTPIngressRuleValue{
-					Paths: []networkingv1.HTTPIngressPath{{
-						Path:     in.Path,
-						PathType: &prefix,
-						Backend: networkingv1.IngressBackend{Service: &networkingv1.IngressServiceBackend{
-							Name: app.Metadata.Name,
-							Port: networkingv1.ServiceBackendPort{Name: portHTTP},
-						}},
-					}},
-				}},
+				Host:             in.Host,
+				IngressRuleValue: networkingv1.IngressRuleValue{HTTP: &networkingv1.HTTPIngressRuleValue{Paths: paths}},
 			}},
 		},
 	}
+}
+
+func ingressAnnotations(app *appspec.App, p appspec.Platform) map[string]string {
+	a := map[string]string{
+		albAnnotation + "group.name": p.ALBGroup,
+		// One name for the group's ALB, the one Terraform's DNS module
+		// points the wildcard record at.
+		albAnnotation + "load-balancer-name": p.ALBGroup,
+		albAnnotation + "scheme":             "internet-facing",
+		albAnnotation + "target-type":        "ip",
+		albAnnotation + "listen-ports":       `[{"HTTP":80},{"HTTPS":443}]`,
+		albAnnotation + "ssl-redirect":       "443",
+		albAnnotation + "ssl-policy":         tlsPolicy,
+		albAnnotation + "healthcheck-path":   app.Spec.Health.Path,
+		albAnnotation + "success-codes":      "200-299",
+		// In-flight requests to a deregistered pod finish within the drain,
+		// which ends before the kubelet kills the pod (see shutdownFor).
+		albAnnotation + "target-group-attributes": "deregistration_delay.timeout_seconds=" +
+			strconv.FormatInt(shutdownFor(*app.Spec.Lifecycle.TerminationGracePeriodSeconds).drain, 10),
+	}
+	if p.CertificateARN != "" {
+		a[albAnnotation+"certificate-arn"] = p.CertificateARN
+	}
+	return a
+}
+
+func ingressPath(path, service, port string) networkingv1.HTTPIngressPath {
+	return networkingv1.HTTPIngressPath{
+		Path:     path,
+		PathType: ptr(networkingv1.PathTypePrefix),
+		Backend: networkingv1.IngressBackend{Service: &networkingv1.IngressServiceBackend{
+			Name: service,
+			Port: networkingv1.ServiceBackendPort{Name: port},
+		}},
+	}
+}
+
+// albAction is the AWS Load Balancer Controller's actions.<name> annotation
+// value, here only ever a fixed response.
+type albAction struct {
+	Type                string           `json:"type"`
+	FixedResponseConfig albFixedResponse `json:"fixedResponseConfig"`
+}
+
+type albFixedResponse struct {
+	ContentType string `json:"contentType"`
+	StatusCode  string `json:"statusCode"`
+	MessageBody string `json:"messageBody"`
+}
+
+// notFoundAction answers like an unknown path, without revealing that the
+// path exists.
+func notFoundAction() string {
+	// A struct of strings always marshals.
+	out, _ := json.Marshal(albAction{
+		Type:                "fixed-response",
+		FixedResponseConfig: albFixedResponse{ContentType: "text/plain", StatusCode: "404", MessageBody: "Not Found"},
+	})
+	return string(out)
+}
+
+// metricsOnAppPort is the old layout (metrics.port set to the app port):
+// still valid, but then the app port serves the metrics path, and only the
+// ALB can keep the internet from it.
+func metricsOnAppPort(app *appspec.App) bool {
+	return metricsEnabled(app) && app.Spec.Metrics.Port == app.Spec.Port
 }

@@ -89,7 +89,8 @@ var AppKinds = []GroupKind{
 
 // appProject confines the app's Application to its namespace, its GitOps
 // repository, and the kinds App renders; the only cluster-scoped object it
-// may sync is its own Namespace. The owning team may view and sync its app in Argo CD.
+// may sync is its own Namespace. The owning team operates its app in Argo CD
+// (ownerRole).
 func appProject(app *appspec.App, p appspec.Platform, repoURL string) *AppProject {
 	name := app.Metadata.Name
 	m := metav1.ObjectMeta{Name: name, Namespace: p.ArgoCDNamespace, Labels: labels(app), Finalizers: []string{ProjectFinalizer}}
@@ -102,16 +103,38 @@ func appProject(app *appspec.App, p appspec.Platform, repoURL string) *AppProjec
 			Destinations:               []ProjectDestination{{Server: p.DestinationServer, Namespace: name}},
 			ClusterResourceWhitelist:   []ClusterResource{{Kind: "Namespace", Name: name}},
 			NamespaceResourceWhitelist: AppKinds,
-			Roles: []ProjectRole{{
-				Name:        "owner",
-				Description: "The owning team views and syncs its app.",
-				Policies: []string{
-					"p, proj:" + name + ":owner, applications, get, " + name + "/*, allow",
-					"p, proj:" + name + ":owner, applications, sync, " + name + "/*, allow",
-				},
-				Groups: []string{app.Spec.Owner},
-			}},
-			OrphanedResources: &OrphanedResourcesCheck{Warn: ptr(true)},
+			Roles:                      []ProjectRole{ownerRole(app, p)},
+			OrphanedResources:          &OrphanedResourcesCheck{Warn: ptr(true)},
 		},
+	}
+}
+
+// ownerPermissions are what the owning team may do to its own Application,
+// as Argo CD 3 checks them: "applications, get" shows the app, its resource
+// tree, live manifests and events; "logs, get" its pods' logs (enforced
+// since Argo CD 3.0); the restart action rolls its Deployment. No update,
+// delete or exec: app.yaml in Git is the only way to change the app.
+var ownerPermissions = [][2]string{
+	{"applications", "get"},
+	{"applications", "sync"},
+	{"logs", "get"},
+	{"applications", "action/apps/Deployment/restart"},
+}
+
+// ownerRole grants ownerPermissions, on this project's Applications only, to
+// the SSO group the platform maps the owner to (appspec.Platform.SSOGroup):
+// the owner's Backstage name alone is not a group any SSO sends.
+func ownerRole(app *appspec.App, p appspec.Platform) ProjectRole {
+	name := app.Metadata.Name
+	subject := "proj:" + name + ":owner"
+	var policies []string
+	for _, perm := range ownerPermissions {
+		policies = append(policies, "p, "+subject+", "+perm[0]+", "+perm[1]+", "+name+"/*, allow")
+	}
+	return ProjectRole{
+		Name:        "owner",
+		Description: "The owning team views, syncs and restarts its app and reads its logs.",
+		Policies:    policies,
+		Groups:      []string{p.SSOGroup(app.Spec.Owner)},
 	}
 }

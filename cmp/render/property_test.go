@@ -3,6 +3,7 @@ package render_test
 import (
 	"bytes"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -67,7 +68,7 @@ func TestRenderInvariants(t *testing.T) {
 		app := apptest.GenApp(t, p)
 		name := app.Metadata.Name
 		r := index(render.App(app, p))
-		if r.ns == nil || r.deploy == nil || r.svc == nil || r.es == nil || len(r.roles) != 1 || len(r.bindings) != 1 {
+		if r.ns == nil || r.deploy == nil || r.svc == nil || len(r.roles) != 1 || len(r.bindings) != 1 {
 			t.Fatalf("missing a core object: %+v", r)
 		}
 		if *app.Spec.Ingress.Enabled != (r.ing != nil) || *app.Spec.Metrics.Enabled != (r.sm != nil) {
@@ -101,7 +102,8 @@ func TestRenderInvariants(t *testing.T) {
 			t.Fatalf("http port %d, want %d", named["http"], app.Spec.Port)
 		}
 		if r.ing != nil {
-			b := r.ing.Spec.Rules[0].HTTP.Paths[0].Backend.Service
+			paths := r.ing.Spec.Rules[0].HTTP.Paths
+			b := paths[len(paths)-1].Backend.Service // the app's own rule comes last
 			if b.Name != r.svc.Name || !slices.ContainsFunc(r.svc.Spec.Ports, func(sp corev1.ServicePort) bool { return sp.Name == b.Port.Name }) {
 				t.Fatal("Ingress backend is not the Service")
 			}
@@ -122,18 +124,132 @@ func TestRenderInvariants(t *testing.T) {
 				t.Fatal("Prometheus cannot reach the metrics port")
 			}
 		}
-		key := r.es.Spec.DataFrom[0].Extract.Key
-		if key != p.SecretKey(name) && !strings.HasPrefix(key, p.SecretKey(name)+"/") {
-			t.Fatalf("secret key %s outside the app's prefix", key)
-		}
-		if c.EnvFrom[0].SecretRef.Name != r.es.Spec.Target.Name {
-			t.Fatal("the Deployment does not read the synced Secret")
+		checkSecrets(t, app, r, p)
+		checkMetricsPrivate(t, app, r)
+		if r.ns.Labels["elbv2.k8s.aws/pod-readiness-gate-inject"] != "enabled" {
+			t.Fatal("the namespace does not ask for the ALB readiness gate")
 		}
 		checkNetworkPolicies(t, r, p)
 		checkRBAC(t, r)
 		checkDeterministic(t, app, p)
 	})
 }
+
+// checkSecrets: no ExternalSecret (and no envFrom) without spec.secrets;
+// with it, one whose key is the app's own, read by the Deployment.
+func checkSecrets(t *rapid.T, app *appspec.App, r rendered, p appspec.Platform) {
+	c := r.deploy.Spec.Template.Spec.Containers[0]
+	if app.Spec.Secrets == nil {
+		if r.es != nil || len(c.EnvFrom) != 0 {
+			t.Fatal("an app without spec.secrets renders an ExternalSecret or envFrom")
+		}
+		return
+	}
+	if r.es == nil {
+		t.Fatal("spec.secrets renders no ExternalSecret")
+	}
+	key, own := r.es.Spec.DataFrom[0].Extract.Key, p.SecretKey(app.Metadata.Name)
+	if key != own && !strings.HasPrefix(key, own+"/") {
+		t.Fatalf("secret key %s outside the app's prefix", key)
+	}
+	if len(c.EnvFrom) != 1 || c.EnvFrom[0].SecretRef.Name != r.es.Spec.Target.Name {
+		t.Fatal("the Deployment does not read the synced Secret")
+	}
+}
+
+// checkMetricsPrivate: the Ingress never routes to the metrics port, the
+// ALB's sources never reach it, and when an app serves metrics on its app
+// port the ALB answers the metrics path itself. The same app is checked in
+// both layouts.
+func checkMetricsPrivate(t *rapid.T, app *appspec.App, r rendered) {
+	checkLayout(t, app, r)
+	if *app.Spec.Metrics.Enabled && app.Spec.Metrics.Port != app.Spec.Port {
+		old := *app
+		m := *app.Spec.Metrics
+		m.Port = app.Spec.Port
+		old.Spec.Metrics = &m
+		checkLayout(t, &old, index(render.App(&old, testPlatform())))
+	}
+}
+
+func checkLayout(t *rapid.T, app *appspec.App, r rendered) {
+	s := app.Spec
+	if got := envValue(r.deploy.Spec.Template.Spec.Containers[0], "METRICS_PORT"); got != strconv.Itoa(int(s.Metrics.Port)) {
+		t.Fatalf("METRICS_PORT = %q, want %d", got, s.Metrics.Port)
+	}
+	if r.ing == nil {
+		return
+	}
+	svcPorts := map[string]int32{}
+	for _, sp := range r.svc.Spec.Ports {
+		svcPorts[sp.Name] = sp.Port
+	}
+	blocked := false
+	for _, path := range r.ing.Spec.Rules[0].HTTP.Paths {
+		b := path.Backend.Service
+		if b.Port.Name == "use-annotation" {
+			blocked = blocked || path.Path == s.Metrics.Path
+			continue
+		}
+		if b.Port.Name != "http" || (svcPorts[b.Port.Name] == s.Metrics.Port && s.Metrics.Port != s.Port) {
+			t.Fatalf("the Ingress routes to port %+v", b.Port)
+		}
+	}
+	if *s.Metrics.Enabled && s.Metrics.Port == s.Port && (!blocked || r.ing.Spec.Rules[0].HTTP.Paths[0].Backend.Service.Port.Name != "use-annotation") {
+		t.Fatal("metrics on the app port, and the ALB does not answer the metrics path first")
+	}
+	for _, rule := range r.pols["allow-alb"].Spec.Ingress {
+		for _, port := range rule.Ports {
+			if port.Port.IntVal != s.Port {
+				t.Fatalf("the ALB reaches port %d", port.Port.IntVal)
+			}
+		}
+	}
+}
+
+func envValue(c corev1.Container, name string) string {
+	for _, e := range c.Env {
+		if e.Name == name {
+			return e.Value
+		}
+	}
+	return ""
+}
+
+// TestShutdownInvariants: for any grace period, the kubelet never kills
+// mid-preStop, and the ALB's drain ends before the kill.
+func TestShutdownInvariants(t *testing.T) {
+	p := testPlatform()
+	rapid.Check(t, func(t *rapid.T) {
+		app := apptest.GenApp(t, p)
+		if rapid.Bool().Draw(t, "setGrace") {
+			app.Spec.Lifecycle.TerminationGracePeriodSeconds = ptr(rapid.Int64Range(1, 600).Draw(t, "grace"))
+		}
+		r := index(render.App(app, p))
+		ps := r.deploy.Spec.Template.Spec
+		grace := *ps.TerminationGracePeriodSeconds
+		var preStop int64
+		if l := ps.Containers[0].Lifecycle; l != nil && l.PreStop != nil {
+			preStop = l.PreStop.Sleep.Seconds
+			if preStop < 1 {
+				t.Fatalf("preStop sleeps %d s", preStop)
+			}
+		}
+		if preStop >= grace {
+			t.Fatalf("preStop %d s, grace %d s", preStop, grace)
+		}
+		if r.ing == nil {
+			return
+		}
+		_, v, _ := strings.Cut(r.ing.Annotations["alb.ingress.kubernetes.io/target-group-attributes"], "deregistration_delay.timeout_seconds=")
+		drain, err := strconv.ParseInt(v, 10, 64)
+		if err != nil || drain < 0 || preStop+drain >= grace {
+			t.Fatalf("grace %d s, preStop %d s, drain %q: %v", grace, preStop, v, err)
+		}
+	})
+}
+
+func ptr[T any](v T) *T { return &v }
 
 // checkNetworkPolicies: default deny is always there, and no rule admits
 // traffic from another app's namespace.

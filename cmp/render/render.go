@@ -26,10 +26,11 @@ func App(app *appspec.App, p appspec.Platform) []Object {
 		serviceAccount(app),
 		role(app),
 		roleBinding(app),
-		externalSecret(app, p),
-		service(app),
-		deployment(app),
 	}
+	if es := externalSecret(app, p); es != nil {
+		objs = append(objs, es)
+	}
+	objs = append(objs, service(app), deployment(app))
 	if pdb := disruptionBudget(app); pdb != nil {
 		objs = append(objs, pdb)
 	}

@@ -19,9 +19,6 @@ const (
 	// runAsUser is a fixed non-root UID: a numeric UID lets the kubelet
 	// enforce runAsNonRoot even for images whose USER is a name.
 	runAsUser = 10001
-	// drainSeconds keeps a terminating pod serving while the ALB
-	// deregisters it, so rollouts drop no requests.
-	drainSeconds = 5
 )
 
 func deployment(app *appspec.App) *appsv1.Deployment {
@@ -87,17 +84,12 @@ func container(app *appspec.App) corev1.Container {
 		Args:            s.Args,
 		Ports:           containerPorts(app),
 		Env:             env(app),
-		EnvFrom: []corev1.EnvFromSource{{
-			// Optional: an app without secrets in the store still starts.
-			SecretRef: &corev1.SecretEnvSource{LocalObjectReference: corev1.LocalObjectReference{Name: secretName(app)}, Optional: ptr(true)},
-		}},
-		Resources:      resources(s.Resources),
-		StartupProbe:   probe(app, 2, s.Health.StartupSeconds/2),
-		ReadinessProbe: probe(app, 5, 3),
-		LivenessProbe:  probe(app, 10, 3),
-		Lifecycle: &corev1.Lifecycle{
-			PreStop: &corev1.LifecycleHandler{Sleep: &corev1.SleepAction{Seconds: drainSeconds}},
-		},
+		EnvFrom:         envFrom(app),
+		Resources:       resources(s.Resources),
+		StartupProbe:    probe(app, 2, s.Health.StartupSeconds/2),
+		ReadinessProbe:  probe(app, 5, 3),
+		LivenessProbe:   probe(app, 10, 3),
+		Lifecycle:       lifecycle(app),
 		SecurityContext: &corev1.SecurityContext{
 			AllowPrivilegeEscalation: ptr(false),
 			ReadOnlyRootFilesystem:   ptr(true),
@@ -117,14 +109,40 @@ func containerPorts(app *appspec.App) []corev1.ContainerPort {
 	return ports
 }
 
-// env puts PORT first so that the app listens where the platform routes;
-// app.yaml cannot override it (validation refuses an env named PORT).
+// env puts PORT and METRICS_PORT first so that the app listens where the
+// platform routes and scrapes; app.yaml cannot override them (validation
+// refuses an env of either name).
 func env(app *appspec.App) []corev1.EnvVar {
-	out := []corev1.EnvVar{{Name: "PORT", Value: itoa(app.Spec.Port)}}
+	out := []corev1.EnvVar{
+		{Name: "PORT", Value: itoa(app.Spec.Port)},
+		{Name: "METRICS_PORT", Value: itoa(app.Spec.Metrics.Port)},
+	}
 	for _, e := range app.Spec.Env {
 		out = append(out, corev1.EnvVar{Name: e.Name, Value: e.Value})
 	}
 	return out
+}
+
+// envFrom reads the Secret the app's ExternalSecret writes, and only when
+// the app asked for secrets. Optional: an app whose store entry is still
+// empty starts anyway (the ExternalSecret shows why in Argo CD).
+func envFrom(app *appspec.App) []corev1.EnvFromSource {
+	if app.Spec.Secrets == nil {
+		return nil
+	}
+	return []corev1.EnvFromSource{{
+		SecretRef: &corev1.SecretEnvSource{LocalObjectReference: corev1.LocalObjectReference{Name: secretName(app)}, Optional: ptr(true)},
+	}}
+}
+
+// lifecycle keeps a terminating pod serving until the ALB has stopped
+// routing to it (see shutdownFor); a 1 s grace period leaves no room for it.
+func lifecycle(app *appspec.App) *corev1.Lifecycle {
+	sd := shutdownFor(*app.Spec.Lifecycle.TerminationGracePeriodSeconds)
+	if sd.preStop == 0 {
+		return nil
+	}
+	return &corev1.Lifecycle{PreStop: &corev1.LifecycleHandler{Sleep: &corev1.SleepAction{Seconds: sd.preStop}}}
 }
 
 func probe(app *appspec.App, period, failures int32) *corev1.Probe {
@@ -189,7 +207,7 @@ func disruptionBudget(app *appspec.App) *policyv1.PodDisruptionBudget {
 }
 
 func separateMetricsPort(app *appspec.App) bool {
-	return metricsEnabled(app) && app.Spec.Metrics.Port != app.Spec.Port
+	return metricsEnabled(app) && !metricsOnAppPort(app)
 }
 
 func metricsPortName(app *appspec.App) string {

@@ -39,7 +39,7 @@ func TestSyncLoop(t *testing.T) {
 	for _, o := range []struct{ group, version, resource, name string }{
 		{"", "v1", "namespaces", ""}, {"apps", "v1", "deployments", "hello-world"}, {"", "v1", "services", "hello-world"},
 		{"networking.k8s.io", "v1", "ingresses", "hello-world"}, {"networking.k8s.io", "v1", "networkpolicies", "default-deny"},
-		{"rbac.authorization.k8s.io", "v1", "roles", "hello-world-read"}, {"external-secrets.io", "v1", "externalsecrets", "hello-world"},
+		{"rbac.authorization.k8s.io", "v1", "roles", "hello-world-read"},
 		{"monitoring.coreos.com", "v1", "servicemonitors", "hello-world"},
 	} {
 		ri := w.dyn.Resource(schema.GroupVersionResource{Group: o.group, Version: o.version, Resource: o.resource})

@@ -23,6 +23,21 @@ function observe(metrics, logger) {
   };
 }
 
+// handleErrors ends an app: unknown paths are 404, and errors (Express 5
+// forwards rejected promises too) are logged and answered 500.
+function handleErrors(app, logger) {
+  app.use((req, res) => {
+    res.status(404).json({ error: 'not found' });
+  });
+  // eslint-disable-next-line no-unused-vars
+  app.use((err, req, res, next) => {
+    logger.error('unhandled error', { err, path: req.path });
+    res.status(500).json({ error: 'internal error' });
+  });
+}
+
+// createApp is what the platform routes to the internet (PORT). It serves no
+// metrics: /metrics answers 404 here like any unknown path.
 function createApp({ logger, metrics }) {
   const app = express();
   app.disable('x-powered-by');
@@ -32,32 +47,27 @@ function createApp({ logger, metrics }) {
     res.json({ status: 'ok' });
   });
 
-  app.get('/metrics', async (req, res, next) => {
-    try {
-      const body = await metrics.registry.metrics();
-      res.set('Content-Type', metrics.registry.contentType);
-      res.send(body);
-    } catch (err) {
-      next(err);
-    }
-  });
-
   app.get('/', (req, res) => {
     res.json({ service: '${{ values.name }}', message: 'hello' });
   });
 
-  app.use((req, res) => {
-    res.status(404).json({ error: 'not found' });
-  });
-
-  // Express 5 forwards rejected promises here too.
-  // eslint-disable-next-line no-unused-vars
-  app.use((err, req, res, next) => {
-    logger.error('unhandled error', { err, path: req.path });
-    res.status(500).json({ error: 'internal error' });
-  });
-
+  handleErrors(app, logger);
   return app;
 }
 
-module.exports = { createApp };
+// createMetricsApp serves /metrics alone, on METRICS_PORT, which only
+// Prometheus reaches inside the cluster. Scrapes are not observed: they are
+// not the app's traffic.
+function createMetricsApp({ logger, metrics }) {
+  const app = express();
+  app.disable('x-powered-by');
+  app.get('/metrics', async (req, res) => {
+    const body = await metrics.registry.metrics();
+    res.set('Content-Type', metrics.registry.contentType);
+    res.send(body);
+  });
+  handleErrors(app, logger);
+  return app;
+}
+
+module.exports = { createApp, createMetricsApp, observe, handleErrors };

@@ -1,32 +1,81 @@
 'use strict';
 
-const { createApp } = require('./app');
+const { createApp, createMetricsApp } = require('./app');
 const { createLogger } = require('./logger');
 const { createMetrics } = require('./metrics');
 
 const DEFAULT_PORT = ${{ values.port }};
+// The OpenTelemetry Prometheus exporter's port, and the platform's default
+// spec.metrics.port; the Deployment sets METRICS_PORT to the real one.
+const DEFAULT_METRICS_PORT = 9464;
 
-// Settings come from the environment (12-factor); the Deployment sets PORT.
+// Settings come from the environment (12-factor); the Deployment sets PORT
+// and METRICS_PORT. Like the platform, metrics move to 9465 when the app
+// itself listens on 9464.
 function readConfig(env = process.env) {
+  const port = Number(env.PORT) || DEFAULT_PORT;
+  const defaultMetricsPort = port === DEFAULT_METRICS_PORT ? DEFAULT_METRICS_PORT + 1 : DEFAULT_METRICS_PORT;
   return {
-    port: Number(env.PORT) || DEFAULT_PORT,
+    port,
+    metricsPort: Number(env.METRICS_PORT) || defaultMetricsPort,
     host: env.HOST || undefined,
     logLevel: env.LOG_LEVEL || 'info',
   };
 }
 
-// Starts the HTTP server and stops it gracefully on SIGTERM/SIGINT: Kubernetes
-// sends SIGTERM on rollout, and in-flight requests must finish before exit.
+// listen starts one listener. Express 5 calls back with the error when the
+// port cannot be bound (taken, or privileged): log it as JSON and exit 1,
+// so the pod's logs say which port.
+function listen({ app, port, host, logger, exit, listener }) {
+  const server = app.listen(port, host, (err) => {
+    if (err) {
+      logger.error('cannot listen', { listener, port, err });
+      exit(1);
+      return;
+    }
+    logger.info('listening', { listener, port: server.address().port });
+  });
+  return server;
+}
+
+// closeAll stops both listeners and calls done once, with the first error.
+function closeAll(servers, done) {
+  let pending = servers.length;
+  let firstErr;
+  for (const server of servers) {
+    server.close((err) => {
+      firstErr = firstErr || err;
+      pending -= 1;
+      if (pending === 0) done(firstErr);
+    });
+    server.closeIdleConnections();
+  }
+}
+
+// Starts the app on PORT and its metrics on METRICS_PORT, and stops both
+// gracefully on SIGTERM/SIGINT: Kubernetes sends SIGTERM on rollout (after
+// the platform's preStop has taken the pod out of the load balancer), and
+// in-flight requests must finish before exit. Port 0 (tests) picks free ports.
 function start({
   port,
+  metricsPort,
   host,
   logger,
   shutdownTimeoutMs = 10000,
   exit = (code) => process.exit(code),
 }) {
-  const app = createApp({ logger, metrics: createMetrics() });
-  const server = app.listen(port, host, () => {
-    logger.info('listening', { port: server.address().port });
+  if (port === metricsPort && port !== 0) {
+    throw new Error(`METRICS_PORT (${metricsPort}) must differ from PORT: the app port is public, metrics must not be`);
+  }
+  const metrics = createMetrics();
+  const server = listen({ app: createApp({ logger, metrics }), port, host, logger, exit, listener: 'app' });
+  const metricsServer = listen({
+    app: createMetricsApp({ logger, metrics }),
+    port: metricsPort,
+    host,
+    logger,
+    exit,
+    listener: 'metrics',
   });
 
   let stopping = false;
@@ -40,12 +89,11 @@ function start({
       exit(1);
     }, shutdownTimeoutMs);
     timer.unref();
-    server.close((err) => {
+    closeAll([server, metricsServer], (err) => {
       clearTimeout(timer);
       if (err) logger.error('error while closing', { err });
       exit(err ? 1 : 0);
     });
-    server.closeIdleConnections();
   }
 
   const onSignal = (signal) => shutdown(signal);
@@ -56,13 +104,13 @@ function start({
     process.removeListener('SIGINT', onSignal);
   });
 
-  return { server, shutdown };
+  return { server, metricsServer, shutdown };
 }
 
 if (require.main === module) {
-  const { port, host, logLevel } = readConfig();
+  const { port, metricsPort, host, logLevel } = readConfig();
   const logger = createLogger({ level: logLevel, base: { service: '${{ values.name }}' } });
-  start({ port, host, logger });
+  start({ port, metricsPort, host, logger });
 }
 
-module.exports = { start, readConfig, DEFAULT_PORT };
+module.exports = { start, readConfig, DEFAULT_PORT, DEFAULT_METRICS_PORT };

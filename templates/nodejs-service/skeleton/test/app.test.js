@@ -1,7 +1,8 @@
 'use strict';
 
+const express = require('express');
 const request = require('supertest');
-const { createApp } = require('../src/app');
+const { createApp, createMetricsApp, observe, handleErrors } = require('../src/app');
 const { createMetrics } = require('../src/metrics');
 const { memoryLogger } = require('./helpers');
 
@@ -9,7 +10,8 @@ function setup() {
   const { logger, lines } = memoryLogger();
   const metrics = createMetrics();
   const app = createApp({ logger, metrics });
-  return { app, metrics, lines };
+  const metricsApp = createMetricsApp({ logger, metrics });
+  return { app, metricsApp, metrics, lines };
 }
 
 describe('GET /health', () => {
@@ -30,11 +32,24 @@ describe('GET /', () => {
   });
 });
 
-describe('GET /metrics', () => {
-  test('exposes RED and default metrics in Prometheus format', async () => {
+describe('metrics stay off the app port', () => {
+  // The platform routes the app port to the internet: /metrics there would
+  // be public.
+  test('the app answers GET /metrics with 404', async () => {
     const { app } = setup();
+    for (const path of ['/metrics', '/metrics/', '/METRICS']) {
+      const res = await request(app).get(path);
+      expect(res.status).toBe(404);
+      expect(res.text).not.toContain('http_requests_total');
+    }
+  });
+});
+
+describe('GET /metrics on the metrics listener', () => {
+  test('exposes RED and default metrics in Prometheus format', async () => {
+    const { app, metricsApp } = setup();
     await request(app).get('/health');
-    const res = await request(app).get('/metrics');
+    const res = await request(metricsApp).get('/metrics');
     expect(res.status).toBe(200);
     expect(res.headers['content-type']).toMatch(/text\/plain/);
     expect(res.text).toContain('http_requests_total{method="GET",route="/health",status="200"} 1');
@@ -42,12 +57,26 @@ describe('GET /metrics', () => {
     expect(res.text).toContain('process_cpu_seconds_total');
   });
 
-  test('answers 500 when the registry fails', async () => {
-    const { app, metrics } = setup();
+  test('scrapes are not counted as the app\'s requests', async () => {
+    const { metricsApp, metrics } = setup();
+    await request(metricsApp).get('/metrics');
+    const counted = await metrics.requests.get();
+    expect(counted.values).toEqual([]);
+  });
+
+  test('serves nothing else', async () => {
+    const { metricsApp } = setup();
+    const res = await request(metricsApp).get('/health');
+    expect(res.status).toBe(404);
+  });
+
+  test('answers 500 and logs when the registry fails', async () => {
+    const { metricsApp, metrics, lines } = setup();
     jest.spyOn(metrics.registry, 'metrics').mockRejectedValue(new Error('boom'));
-    const res = await request(app).get('/metrics');
+    const res = await request(metricsApp).get('/metrics');
     expect(res.status).toBe(500);
     expect(res.body).toEqual({ error: 'internal error' });
+    expect(lines.find((l) => l.level === 'error')).toMatchObject({ msg: 'unhandled error', err: { message: 'boom' } });
   });
 });
 
@@ -61,14 +90,21 @@ describe('errors and unknown routes', () => {
   });
 
   test('5xx answers are counted as errors and logged as JSON', async () => {
-    const { app, metrics, lines } = setup();
-    jest.spyOn(metrics.registry, 'metrics').mockRejectedValue(new Error('boom'));
-    await request(app).get('/metrics');
+    // A route of your own that throws, observed and handled as createApp does.
+    const { logger, lines } = memoryLogger();
+    const metrics = createMetrics();
+    const app = express();
+    app.use(observe(metrics, logger));
+    app.get('/boom', () => {
+      throw new Error('boom');
+    });
+    handleErrors(app, logger);
+    const res = await request(app).get('/boom');
+    expect(res.status).toBe(500);
     const counted = await metrics.errors.get();
     expect(counted.values).toEqual([
-      expect.objectContaining({ value: 1, labels: { method: 'GET', route: '/metrics', status: '500' } }),
+      expect.objectContaining({ value: 1, labels: { method: 'GET', route: '/boom', status: '500' } }),
     ]);
-    const error = lines.find((l) => l.level === 'error');
-    expect(error).toMatchObject({ msg: 'unhandled error', err: { message: 'boom' } });
+    expect(lines.find((l) => l.level === 'error')).toMatchObject({ msg: 'unhandled error', err: { message: 'boom' } });
   });
 });
