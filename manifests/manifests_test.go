@@ -32,6 +32,7 @@ import (
 	"github.com/vibe-coder-biz/idp/appspec"
 	"github.com/vibe-coder-biz/idp/internal/kubetest"
 	"github.com/vibe-coder-biz/idp/internal/manifesttest"
+	"github.com/vibe-coder-biz/idp/plugin-generator/peers"
 	"github.com/vibe-coder-biz/idp/plugin-generator/refresh"
 )
 
@@ -150,8 +151,9 @@ func TestRoleIsRefreshRules(t *testing.T) {
 	objs := manifesttest.Build(t, filepath.Join(kubetest.RepoRoot(t), "manifests", "plugin-generator"))
 	var role rbacv1.Role
 	fromUnstructured(t, manifesttest.Find(t, objs, "Role", "idp-plugin-generator"), &role)
-	if !reflect.DeepEqual(role.Rules, refresh.Rules()) {
-		t.Fatalf("Role rules\n got %+v\nwant %+v (refresh.Rules)", role.Rules, refresh.Rules())
+	rules := append(refresh.Rules(), peers.Rules()...)
+	if !reflect.DeepEqual(role.Rules, rules) {
+		t.Fatalf("Role rules\n got %+v\nwant %+v (refresh.Rules, peers.Rules)", role.Rules, rules)
 	}
 	var rb rbacv1.RoleBinding
 	fromUnstructured(t, manifesttest.Find(t, objs, "RoleBinding", "idp-plugin-generator"), &rb)

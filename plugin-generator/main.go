@@ -10,9 +10,11 @@ import (
 	"flag"
 	"fmt"
 	"log/slog"
+	"net"
 	"net/http"
 	"os"
 	"os/signal"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -20,11 +22,13 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"k8s.io/client-go/dynamic"
+	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/rest"
 	"k8s.io/client-go/tools/clientcmd"
 
 	"github.com/vibe-coder-biz/idp/appspec"
 	"github.com/vibe-coder-biz/idp/plugin-generator/catalog"
+	"github.com/vibe-coder-biz/idp/plugin-generator/peers"
 	"github.com/vibe-coder-biz/idp/plugin-generator/refresh"
 	"github.com/vibe-coder-biz/idp/plugin-generator/server"
 	"github.com/vibe-coder-biz/idp/plugin-generator/source"
@@ -42,6 +46,7 @@ type options struct {
 	listen, source, tokenFile, webhookSecretFile                 string
 	gitlabURL, gitlabGroup, gitlabTokenFile, dirRepoURL          string
 	kubeconfig, argocdNamespace, pluginConfigMap                 string
+	peerService, podIP                                           string
 	interval, scanTimeout, maxStaleness, firstScanWait, followUp time.Duration
 	includeArchived, includeShared                               bool
 	concurrency                                                  int
@@ -81,6 +86,8 @@ func parseFlags(args []string, env func(string) (string, bool)) (options, error)
 	str(&o.kubeconfig, "kubeconfig", "KUBECONFIG", "", "kubeconfig for ApplicationSet refreshes; in-cluster when empty")
 	str(&o.argocdNamespace, "argocd-namespace", "IDP_ARGOCD_NAMESPACE", "argocd", "namespace of Argo CD")
 	str(&o.pluginConfigMap, "plugin-configmap", "IDP_PLUGIN_CONFIGMAP", "idp-apps-generator", "name of this generator's plugin ConfigMap in Argo CD")
+	str(&o.peerService, "peer-service", "IDP_PEER_SERVICE", "", "the Service of all replicas, in -argocd-namespace: each rescans what a webhook changed before the ApplicationSets refresh (empty: one replica)")
+	str(&o.podIP, "pod-ip", "POD_IP", "", "this replica's address among the Service's endpoints")
 	dur(&o.interval, "interval", "IDP_SCAN_INTERVAL", 3*time.Minute, "time between full scans")
 	dur(&o.scanTimeout, "scan-timeout", "IDP_SCAN_TIMEOUT", 2*time.Minute, "limit for one full scan")
 	dur(&o.maxStaleness, "max-staleness", "IDP_MAX_STALENESS", 30*time.Minute, "answer 503 when the last complete scan is older")
@@ -142,12 +149,20 @@ func run(args []string, env func(string) (string, bool), log *slog.Logger) error
 			log.Warn("project refused", "project", p.Project, "reason", p.Reason, "message", p.Message)
 		}
 	}
-	refresher, err := newRefresher(o, log)
+	kube, err := kubeConfig(o, log)
+	if err != nil {
+		return err
+	}
+	refresher, err := newRefresher(o, kube)
+	if err != nil {
+		return err
+	}
+	peerSet, err := newPeers(o, kube)
 	if err != nil {
 		return err
 	}
 	srv := server.New(server.Config{
-		Store: store, Token: token, WebhookSecret: webhookSecret, Refresher: refresher,
+		Store: store, Token: token, WebhookSecret: webhookSecret, Refresher: refresher, Peers: peerSet,
 		Metrics: metrics, Gatherer: reg, Log: log,
 		MaxStaleness: o.maxStaleness, FirstScanWait: o.firstScanWait, FollowUp: o.followUp,
 	})
@@ -195,9 +210,10 @@ func newSource(o options, metrics *server.Metrics) (source.Source, error) {
 	})
 }
 
-// newRefresher connects to the cluster for ApplicationSet refreshes. Outside
-// a cluster without a kubeconfig it returns nil: webhooks still rescan.
-func newRefresher(o options, log *slog.Logger) (server.Refresher, error) {
+// kubeConfig connects to the cluster for ApplicationSet refreshes and peer
+// discovery. Outside a cluster without a kubeconfig it returns nil: webhooks
+// still rescan.
+func kubeConfig(o options, log *slog.Logger) (*rest.Config, error) {
 	cfg, err := rest.InClusterConfig()
 	if o.kubeconfig != "" {
 		cfg, err = clientcmd.BuildConfigFromFlags("", o.kubeconfig)
@@ -206,12 +222,40 @@ func newRefresher(o options, log *slog.Logger) (server.Refresher, error) {
 		log.Info("not in a cluster and no kubeconfig: ApplicationSet refreshes are off")
 		return nil, nil
 	}
-	if err != nil {
-		return nil, err
+	return cfg, err
+}
+
+func newRefresher(o options, cfg *rest.Config) (server.Refresher, error) {
+	if cfg == nil {
+		return nil, nil
 	}
 	client, err := dynamic.NewForConfig(cfg)
 	if err != nil {
 		return nil, err
 	}
 	return &refresh.Refresher{Client: client, Namespace: o.argocdNamespace, ConfigMap: o.pluginConfigMap}, nil
+}
+
+// newPeers finds the other replicas through the Service's endpoints.
+func newPeers(o options, cfg *rest.Config) (server.Peers, error) {
+	if o.peerService == "" || cfg == nil {
+		return nil, nil
+	}
+	if o.podIP == "" {
+		return nil, errors.New("-peer-service needs -pod-ip (POD_IP, from the downward API) to tell itself from its peers")
+	}
+	client, err := kubernetes.NewForConfig(cfg)
+	if err != nil {
+		return nil, err
+	}
+	_, port, err := net.SplitHostPort(o.listen)
+	if err != nil {
+		return nil, fmt.Errorf("-listen %q: %w", o.listen, err)
+	}
+	p, _ := strconv.Atoi(port)
+	return &peers.Notifier{
+		Peers:     &peers.EndpointSlices{Client: client, Namespace: o.argocdNamespace, Service: o.peerService, Self: o.podIP, Port: p},
+		TokenFile: o.tokenFile,
+		Client:    &http.Client{Timeout: 25 * time.Second},
+	}, nil
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/vibe-coder-biz/idp/plugin-generator/catalog"
+	"github.com/vibe-coder-biz/idp/plugin-generator/peers"
 )
 
 // Refresher asks Argo CD to re-read an app now rather than at its next poll.
@@ -26,9 +27,12 @@ type Config struct {
 	Token         *Secret // Argo CD's bearer token
 	WebhookSecret *Secret // GitLab's X-Gitlab-Token; nil disables webhooks
 	Refresher     Refresher
-	Metrics       *Metrics
-	Gatherer      prometheus.Gatherer
-	Log           *slog.Logger
+	// Peers, when set, are the other replicas: each rescans what a webhook
+	// changed before this one refreshes the ApplicationSets.
+	Peers    Peers
+	Metrics  *Metrics
+	Gatherer prometheus.Gatherer
+	Log      *slog.Logger
 	// MaxStaleness bounds how old the last complete scan may be before
 	// getparams answers 503 instead of serving it.
 	MaxStaleness time.Duration
@@ -40,6 +44,11 @@ type Config struct {
 	// Application has synced its AppProject, and would otherwise wait for
 	// the next poll (minutes). Zero disables it.
 	FollowUp time.Duration
+}
+
+// Peers rescan projects on the other replicas (peers.Notifier).
+type Peers interface {
+	Rescan(ctx context.Context, projects []int64) error
 }
 
 // Server serves the generator's endpoints.
@@ -61,6 +70,7 @@ func New(cfg Config) *Server {
 	s.webhook = newWebhookQueue(cfg)
 	s.handle("POST /api/v1/getparams.execute", "getparams", s.getParams)
 	s.handle("POST /api/v1/webhooks/gitlab", "webhook", s.gitlabWebhook)
+	s.handle("POST "+peers.RescanPath, "peer-rescan", s.peerRescan)
 	s.handle("GET /healthz", "healthz", func(w http.ResponseWriter, _ *http.Request) { _, _ = w.Write([]byte("ok\n")) })
 	s.handle("GET /readyz", "readyz", s.readyz)
 	s.handle("GET /api/v1/problems", "problems", s.problems)

@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"io"
 	"net/http"
@@ -10,6 +11,7 @@ import (
 	gitlab "gitlab.com/gitlab-org/api/client-go"
 
 	"github.com/vibe-coder-biz/idp/plugin-generator/catalog"
+	"github.com/vibe-coder-biz/idp/plugin-generator/peers"
 )
 
 // maxWebhookBytes bounds a webhook body; GitLab caps push payloads near
@@ -114,28 +116,15 @@ func (q *webhookQueue) run(ctx context.Context) {
 func (q *webhookQueue) process(ctx context.Context, batch map[int64]bool) {
 	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
-	store := q.cfg.Store
-	var apps []string
-	added := false
-	if batch[fullRescan] {
-		if err := store.Refresh(ctx); err != nil {
-			q.cfg.Log.Error("webhook rescan failed", "err", err)
-			return
-		}
-		apps = append(apps, "")
-	} else {
-		for id := range batch {
-			before := appOf(store, id)
-			if _, err := store.RefreshProject(ctx, id); err != nil {
-				q.cfg.Log.Error("webhook project rescan failed", "project", id, "err", err)
-				continue
-			}
-			// A renamed or removed app needs its old Application refreshed too.
-			apps = append(apps, before)
-			if after := appOf(store, id); after != before {
-				apps = append(apps, after)
-				added = added || before == ""
-			}
+	apps, added, ok := q.rescan(ctx, batch)
+	if !ok {
+		return
+	}
+	if q.cfg.Peers != nil {
+		// Argo CD's next call may reach any replica: all must have the change
+		// before the ApplicationSets are refreshed.
+		if err := q.cfg.Peers.Rescan(ctx, projects(batch)); err != nil {
+			q.cfg.Log.Warn("a peer did not rescan; it catches up at its next scan", "err", err)
 		}
 	}
 	if q.cfg.Refresher == nil {
@@ -145,6 +134,72 @@ func (q *webhookQueue) process(ctx context.Context, batch map[int64]bool) {
 		time.AfterFunc(q.cfg.FollowUp, func() { q.refresh(context.Background(), []string{""}) })
 	}
 	q.refresh(ctx, apps)
+}
+
+// rescan reads the batch's projects again (all of them for fullRescan) and
+// names the apps whose Applications need a refresh; added reports a new
+// app, ok false a failed full rescan.
+func (q *webhookQueue) rescan(ctx context.Context, batch map[int64]bool) (apps []string, added, ok bool) {
+	store := q.cfg.Store
+	if batch[fullRescan] {
+		if err := store.Refresh(ctx); err != nil {
+			q.cfg.Log.Error("webhook rescan failed", "err", err)
+			return nil, false, false
+		}
+		return []string{""}, false, true
+	}
+	for id := range batch {
+		before := appOf(store, id)
+		if _, err := store.RefreshProject(ctx, id); err != nil {
+			q.cfg.Log.Error("webhook project rescan failed", "project", id, "err", err)
+			continue
+		}
+		// A renamed or removed app needs its old Application refreshed too.
+		apps = append(apps, before)
+		if after := appOf(store, id); after != before {
+			apps = append(apps, after)
+			added = added || before == ""
+		}
+	}
+	return apps, added, true
+}
+
+func projects(batch map[int64]bool) []int64 {
+	out := make([]int64, 0, len(batch))
+	for id := range batch {
+		out = append(out, id)
+	}
+	return out
+}
+
+// peerRescan is what another replica asks after a webhook: rescan the
+// projects now and answer when done. Argo CD's token authenticates it, as
+// every replica holds it.
+func (s *Server) peerRescan(w http.ResponseWriter, r *http.Request) {
+	if !s.cfg.Token.Equal(bearer(r)) {
+		http.Error(w, "missing or wrong bearer token", http.StatusUnauthorized)
+		return
+	}
+	var req peers.RescanRequest
+	if err := json.NewDecoder(io.LimitReader(r.Body, maxWebhookBytes)).Decode(&req); err != nil || len(req.Projects) == 0 {
+		http.Error(w, "want {\"projects\": [ids]}", http.StatusBadRequest)
+		return
+	}
+	batch := map[int64]bool{}
+	for _, id := range req.Projects {
+		if id != fullRescan && id <= 0 {
+			http.Error(w, "project ids are positive, or -1 for all", http.StatusBadRequest)
+			return
+		}
+		batch[id] = true
+	}
+	ctx, cancel := context.WithTimeout(r.Context(), 30*time.Second)
+	defer cancel()
+	if _, _, ok := s.webhook.rescan(ctx, batch); !ok {
+		http.Error(w, "rescan failed", http.StatusBadGateway)
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
 }
 
 func (q *webhookQueue) refresh(ctx context.Context, apps []string) {
