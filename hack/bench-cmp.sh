@@ -17,7 +17,8 @@ fi
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 go build -trimpath -o "$work/bin/cmp" "$root/cmp"
-export PATH="$work/bin:$(dirname "$helm"):$(dirname "$kustomize"):$PATH"
+PATH="$work/bin:$(dirname "$helm"):$(dirname "$kustomize"):$PATH"
+export PATH
 
 app="$work/app"
 mkdir -p "$app"
@@ -45,6 +46,8 @@ count() { grep -c '^kind: ' || true; }
 n_cmp=$(count <"$work/rendered.yaml")
 n_helm=$(helm template hello-world "$chart" | count)
 n_kust=$(kustomize build "$base" | count)
+# Either peer disagreeing with cmp is an error.
+# shellcheck disable=SC2055
 if [[ $n_cmp != "$n_helm" || $n_cmp != "$n_kust" ]]; then
   echo "object counts differ: cmp $n_cmp, helm $n_helm, kustomize $n_kust" >&2
   exit 1

@@ -12,7 +12,7 @@ apps=${APPS:-10000}
 work=$(mktemp -d)
 pid=""
 cleanup() {
-  [[ -n $pid ]] && kill "$pid" 2>/dev/null || true
+  if [[ -n $pid ]]; then kill "$pid" 2>/dev/null || true; fi
   rm -rf "$work"
 }
 trap cleanup EXIT

@@ -4,7 +4,8 @@
 # modules; staticcheck; kustomize) into ${IDP_CACHE:-$HOME/.cache/idp}, keyed by
 # version, so later runs start in seconds. Then: gofmt, go vet, staticcheck,
 # the product module's tests, the Argo CD tests in hack/, the template and
-# Terraform checks, and the end-to-end run with Argo CD's own controllers.
+# Terraform checks, the end-to-end run with Argo CD's own controllers, and the
+# golden path on a real single-node cluster (hack/golden.sh).
 #
 #   hack/test.sh            everything
 #   hack/test.sh go         only the Go modules
@@ -25,15 +26,19 @@ staticcheck=$(hack/tools/staticcheck.sh)
 IDP_KUSTOMIZE=$(hack/tools/kustomize.sh)
 export IDP_KUBE_ASSETS IDP_CRDS IDP_KUSTOMIZE
 
+step "shellcheck"
+hack/tools/debian.sh shellcheck
+shellcheck -x .ci/run hack/*.sh hack/tools/*.sh hack/cluster/*.sh templates/test/*.sh
+
 step "gofmt, go vet, staticcheck"
-unformatted=$(gofmt -l $(git ls-files '*.go'))
+unformatted=$(git ls-files -z '*.go' | xargs -0 gofmt -l)
 if [[ -n $unformatted ]]; then
   echo "gofmt would change: $unformatted" >&2
   exit 1
 fi
 go vet ./...
 "$staticcheck" ./...
-(cd hack && go vet ./... && "$staticcheck" ./...)
+(cd hack && go vet ./... && go vet -tags e2e ./e2e && go vet -tags cluster ./golden && "$staticcheck" ./... && "$staticcheck" -tags cluster ./golden)
 
 step "go test (product module)"
 go test -json -count=1 ./... >"$log/root.json" || { grep -v '"Action":"output"' "$log/root.json" | grep '"Action":"fail"' >&2 || true; go test -count=1 ./... >&2 || true; exit 1; }
@@ -50,6 +55,9 @@ if [[ $what == all ]]; then
   step "hack/e2e.sh (Argo CD's controllers, end to end)"
   hack/e2e.sh | tee "$log/e2e.out"
   passed=$((passed + $(grep -c -- '^--- PASS' "$log/e2e.out" || true)))
+  step "hack/golden.sh (the golden path on a real cluster)"
+  hack/golden.sh | tee "$log/golden.out"
+  passed=$((passed + $(grep -c -E '^smoke [0-9]+: .*: ok$' "$log/golden.out" || true)))
   for check in hack/test-templates.sh hack/test-terraform.sh; do
     step "$check"
     "$check" | tee "$log/suite.out"

@@ -9,7 +9,9 @@ source "$(dirname "$0")/lib.sh"
 ARGOCD_VERSION=${ARGOCD_VERSION:-v3.5.7}
 ESO_VERSION=${ESO_VERSION:-v0.16.2}
 PROM_OPERATOR_VERSION=${PROM_OPERATOR_VERSION:-v0.92.1}
-out="$IDP_CACHE/crds-argocd-$ARGOCD_VERSION-eso-$ESO_VERSION-promop-$PROM_OPERATOR_VERSION"
+# r2: with External Secrets' GeneratorState, without which its controller
+# syncs no ExternalSecret.
+out="$IDP_CACHE/crds-argocd-$ARGOCD_VERSION-eso-$ESO_VERSION-promop-$PROM_OPERATOR_VERSION-r2"
 
 collect() {
   local dest=$1 argocd eso prom
@@ -18,6 +20,7 @@ collect() {
   prom=$(moddir "github.com/prometheus-operator/prometheus-operator@$PROM_OPERATOR_VERSION")
   cp "$argocd"/manifests/crds/{application,applicationset,appproject}-crd.yaml "$dest/"
   cp "$eso"/config/crds/bases/external-secrets.io_{externalsecrets,clustersecretstores,secretstores}.yaml "$dest/"
+  cp "$eso"/config/crds/bases/generators.external-secrets.io_generatorstates.yaml "$dest/"
   cp "$prom"/example/prometheus-operator-crd/monitoring.coreos.com_servicemonitors.yaml "$dest/"
   chmod u+w "$dest"/*.yaml
 }
