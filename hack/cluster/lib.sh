@@ -132,6 +132,10 @@ cluster_up() {
     say "$d holds a running cluster; run: hack/cluster.sh down $d"
     return 1
   fi
+  if ip -o addr show dev lo | grep -q " $NODE_IP/"; then
+    say "$NODE_IP is on lo already: another cluster of hack/cluster.sh runs on this machine; stop it first (hack/cluster.sh down ITS_DIR)"
+    return 1
+  fi
   rm -rf "${d:?}"/*
   kube=$("$root/hack/tools/kube.sh")
   local router coredns
@@ -440,7 +444,8 @@ restore_firewall() {
   # xt matches that nft cannot parse back.
   local t
   for t in iptables ip6tables; do
-    [[ ! -s $d/before/$t.raw ]] || "$t-restore" <"$d/before/$t.raw"
+    [[ ! -s $d/before/$t.raw ]] || "$t-restore" <"$d/before/$t.raw" ||
+      say "$t-restore could not put back $d/before/$t.raw (compared below)"
   done
   while IFS= read -r set; do
     ipset destroy "$set" 2>/dev/null || true

@@ -177,7 +177,9 @@ func (w *world) checkMetrics(t *testing.T, a *app) error {
 	}
 	prom := w.runPod(t, "monitoring", "prometheus-scrape", map[string]string{"app.kubernetes.io/name": "prometheus"})
 	target := fmt.Sprintf("http://%s:%d/metrics", pods[0].Status.PodIP, metricsPort)
-	out, err := podExec("monitoring", prom, "timeout", "5", "wget", "-q", "-O-", target)
+	out, err := eventually(func() (string, error) {
+		return podExec("monitoring", prom, "timeout", "5", "wget", "-q", "-O-", target)
+	}, func(out string) bool { return strings.Contains(out, "http_request") })
 	if err != nil || !strings.Contains(out, "http_request") {
 		return fmt.Errorf("scrape %s: %v %.200s", target, err, out)
 	}
@@ -204,10 +206,27 @@ func (w *world) checkMetrics(t *testing.T, a *app) error {
 	return nil
 }
 
+// eventually retries a command from a new pod for up to 20 s until ok says
+// its output is right: kube-router, like kube-proxy, programs a new pod a
+// moment after it runs, and until then its traffic is rejected.
+func eventually(run func() (string, error), ok func(string) bool) (string, error) {
+	var out string
+	var err error
+	for deadline := time.Now().Add(20 * time.Second); time.Now().Before(deadline); time.Sleep(time.Second) {
+		if out, err = run(); err == nil && ok(out) {
+			return out, nil
+		}
+	}
+	return out, err
+}
+
 // runPod starts a busybox pod that sleeps, in a shape Pod Security
 // "restricted" admits, and returns its name once it runs.
-func (w *world) runPod(t *testing.T, ns, name string, labels map[string]string) string {
+func (w *world) runPod(t *testing.T, ns, name string, labels map[string]string, command ...string) string {
 	t.Helper()
+	if len(command) == 0 {
+		command = []string{"sleep", "3600"}
+	}
 	no, yes := false, true
 	uid := int64(65532)
 	pod := &corev1.Pod{
@@ -216,7 +235,7 @@ func (w *world) runPod(t *testing.T, ns, name string, labels map[string]string) 
 			SecurityContext: &corev1.PodSecurityContext{RunAsNonRoot: &yes, RunAsUser: &uid, SeccompProfile: &corev1.SeccompProfile{Type: corev1.SeccompProfileTypeRuntimeDefault}},
 			Containers: []corev1.Container{{
 				Name: "client", Image: "idp.local/busybox:1.35", ImagePullPolicy: corev1.PullNever,
-				Command: []string{"sleep", "3600"},
+				Command: command,
 				SecurityContext: &corev1.SecurityContext{
 					AllowPrivilegeEscalation: &no, ReadOnlyRootFilesystem: &yes,
 					Capabilities: &corev1.Capabilities{Drop: []corev1.Capability{"ALL"}},
@@ -260,10 +279,16 @@ func (w *world) checkIsolation(t *testing.T, a *app) error {
 	// The enforcer here, kube-router, rejects what a policy denies (the
 	// client sees "connection refused"); EKS's drops it (a timeout). Either
 	// way no byte of the app answers; that the denial is the policy's, not
-	// a missing listener, shows in the same client reaching CoreDNS, which
-	// no policy isolates, and in the app answering the ALB's stand-in
-	// (smoke 4).
-	if out, err := podExec(other, client, "timeout", "5", "wget", "-q", "-O-", "http://"+w.corednsIP(t)+":8080/health"); err != nil || !strings.Contains(out, "OK") {
+	// the client's, shows in the same client reaching a listener in its own
+	// namespace, and in the app answering the ALB's stand-in (smoke 4).
+	peer := w.runPod(t, other, "listener", map[string]string{"app.kubernetes.io/name": "listener"}, "nc", "-ll", "-p", "8080", "-e", "echo", "hello")
+	peerPod, err := w.kube.CoreV1().Pods(other).Get(w.ctx(), peer, metav1.GetOptions{})
+	if err != nil {
+		return err
+	}
+	if out, err := eventually(func() (string, error) {
+		return podExec(other, client, "timeout", "5", "nc", peerPod.Status.PodIP, "8080")
+	}, func(out string) bool { return strings.Contains(out, "hello") }); err != nil || !strings.Contains(out, "hello") {
 		return fmt.Errorf("the client in %s reaches nothing at all (%v %s): the check would prove nothing", other, err, out)
 	}
 	port := strconv.Itoa(int(svc.Spec.Ports[0].Port))
@@ -317,15 +342,6 @@ func (w *world) checkIsolation(t *testing.T, a *app) error {
 		return fmt.Errorf("egress to %s:8081, which no policy allows, connected", w.hosts[0])
 	}
 	return nil
-}
-
-func (w *world) corednsIP(t *testing.T) string {
-	t.Helper()
-	pods, err := w.kube.CoreV1().Pods("kube-system").List(w.ctx(), metav1.ListOptions{LabelSelector: "k8s-app=kube-dns"})
-	if err != nil || len(pods.Items) == 0 {
-		t.Fatalf("no CoreDNS pod: %v", err)
-	}
-	return pods.Items[0].Status.PodIP
 }
 
 // checkRollout: a client loops on the Service while cmp set-image rolls the
