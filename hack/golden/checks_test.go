@@ -26,6 +26,22 @@ import (
 	"github.com/vibe-coder-biz/idp/internal/gitlabfake"
 )
 
+// readyPods are the app's pods that serve: not a deleted or failed one of
+// an earlier ReplicaSet.
+func (w *world) readyPods(a *app) ([]corev1.Pod, error) {
+	pods, err := w.appPods(a)
+	var out []corev1.Pod
+	for _, p := range pods {
+		if ready(p) {
+			out = append(out, p)
+		}
+	}
+	if err == nil && len(out) == 0 {
+		err = fmt.Errorf("no Ready pod of %s", a.name)
+	}
+	return out, err
+}
+
 func (w *world) appPods(a *app) ([]corev1.Pod, error) {
 	list, err := w.kube.CoreV1().Pods(a.name).List(w.ctx(), metav1.ListOptions{LabelSelector: "app.kubernetes.io/instance=" + a.name})
 	if err != nil {
@@ -171,9 +187,9 @@ func (w *world) checkMetrics(t *testing.T, a *app) error {
 	if metricsPort == 0 || metricsPort == appPort {
 		return fmt.Errorf("the Deployment serves metrics on port %d, the app on %d: want a port of their own", metricsPort, appPort)
 	}
-	pods, err := w.appPods(a)
-	if err != nil || len(pods) == 0 {
-		return fmt.Errorf("no app pods: %v", err)
+	pods, err := w.readyPods(a)
+	if err != nil {
+		return err
 	}
 	prom := w.runPod(t, "monitoring", "prometheus-scrape", map[string]string{"app.kubernetes.io/name": "prometheus"})
 	target := fmt.Sprintf("http://%s:%d/metrics", pods[0].Status.PodIP, metricsPort)
@@ -272,9 +288,9 @@ func (w *world) checkIsolation(t *testing.T, a *app) error {
 	if err != nil {
 		return err
 	}
-	pods, err := w.appPods(a)
-	if err != nil || len(pods) == 0 {
-		return fmt.Errorf("no app pods: %v", err)
+	pods, err := w.readyPods(a)
+	if err != nil {
+		return err
 	}
 	// The enforcer here, kube-router, rejects what a policy denies (the
 	// client sees "connection refused"); EKS's drops it (a timeout). Either

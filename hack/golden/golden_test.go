@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"os"
 	"strings"
@@ -109,7 +110,11 @@ func (w *world) webhook(t *testing.T, p gitlabfake.Project) {
 			t.Logf("webhook: %v", err)
 			return false, nil
 		}
+		body, _ := io.ReadAll(resp.Body)
 		resp.Body.Close()
+		if resp.StatusCode != http.StatusAccepted {
+			t.Logf("webhook: %s %s", resp.Status, body)
+		}
 		return resp.StatusCode == http.StatusAccepted, nil
 	})
 	if err != nil {
