@@ -43,4 +43,3 @@ func (w *world) standInForTheALBController(t *testing.T) {
 		return false, nil
 	})
 }
-

@@ -60,7 +60,7 @@ type world struct {
 	repos   string // bare repositories behind the GitLab fake's clone URLs
 	hosts   []string
 	caFile  string
-	gitlabU string // https://<gitlab test host>
+	gitlabU string                       // https://<gitlab test host>
 	argocd  []*unstructured.Unstructured // Argo CD's install, as built
 }
 
@@ -136,8 +136,8 @@ func (w *world) startAWS(t *testing.T) {
 		t.Fatal(err)
 	}
 	for name, value := range map[string]string{
-		"idp/platform/plugin-generator": `{"argocdToken":"` + argocdToken + `","gitlabToken":"` + gitlabAPIToken + `","gitlabWebhookSecret":"` + webhookSecret + `"}`,
-		"idp/platform/argocd-gitops":    `{"username":"argocd","password":"` + gitlabReadToken + `"}`,
+		"idp/platform/plugin-generator":   `{"argocdToken":"` + argocdToken + `","gitlabToken":"` + gitlabAPIToken + `","gitlabWebhookSecret":"` + webhookSecret + `"}`,
+		"idp/platform/argocd-gitops":      `{"username":"argocd","password":"` + gitlabReadToken + `"}`,
 		"idp/observability/grafana-cloud": `{"prometheusUsername":"123456","password":"glc_test"}`,
 	} {
 		w.aws.PutSecret(name, value)
