@@ -244,7 +244,7 @@ shellcheck_all() {
     command -v shellcheck >/dev/null 2>&1 || { echo "shellcheck is not available"; return 1; }
   fi
   shellcheck --version | sed -n 2p
-  shellcheck "$repo/hack/bootstrap-tf-backend.sh" "$repo/hack/test-terraform.sh" "$repo/hack/tools/terraform.sh"
+  (cd "$repo" && shellcheck -x hack/bootstrap-tf-backend.sh hack/test-terraform.sh hack/tools/terraform.sh)
 }
 check "shellcheck: bootstrap-tf-backend.sh, test-terraform.sh, tools/terraform.sh" shellcheck_all
 
