@@ -1098,10 +1098,12 @@ func TestPlatformBackstageObjects(t *testing.T) {
 		manifesttest.Find(t, platformBuild(t, "platform"), "ClusterSecretStore", "aws-secrets-manager"),
 		manifesttest.Find(t, platformBuild(t, "platform"), "ClusterSecretStore", "aws-secrets-manager-platform"),
 	} {
+		// Each store has an identity of its own (seams_test.go).
+		sa := map[string]string{"aws-secrets-manager": "external-secrets", "aws-secrets-manager-platform": "external-secrets-platform"}[store.GetName()]
 		for path, want := range map[string]string{
 			"spec.provider.aws.service":                              "SecretsManager",
 			"spec.provider.aws.region":                               "us-east-2",
-			"spec.provider.aws.auth.jwt.serviceAccountRef.name":      "external-secrets",
+			"spec.provider.aws.auth.jwt.serviceAccountRef.name":      sa,
 			"spec.provider.aws.auth.jwt.serviceAccountRef.namespace": "external-secrets",
 		} {
 			if got, _, _ := unstructured.NestedString(store.Object, strings.Split(path, ".")...); got != want {

@@ -182,3 +182,29 @@ func TestSeamArgoCDCanReadTheGitOpsProjects(t *testing.T) {
 		t.Error("kustomization.yaml does not list gitops-repo-creds.yaml")
 	}
 }
+
+// TestSeamStoresAuthenticateAsDifferentIdentities: IAM, not only the
+// stores' namespace conditions, keeps apps from the platform's secrets. The
+// apps' store and the platform's authenticate as different service
+// accounts, whose IRSA roles (terraform/modules/iam) read idp/apps/ and the
+// platform's prefixes respectively; the platform's service account ships
+// here with its role's ARN from platform-settings.
+func TestSeamStoresAuthenticateAsDifferentIdentities(t *testing.T) {
+	platform := platformBuild(t, "platform")
+	sa := func(store string) string {
+		s := findIn(t, platform, "ClusterSecretStore", store)
+		name, _, _ := unstructured.NestedString(s.Object, "spec", "provider", "aws", "auth", "jwt", "serviceAccountRef", "name")
+		return name
+	}
+	apps, plat := sa(appspec.DefaultPlatform().SecretStore), sa("aws-secrets-manager-platform")
+	if apps == plat {
+		t.Fatalf("both stores authenticate as service account %q: one IAM role reads every app's and the platform's secrets", apps)
+	}
+	acct := findIn(t, platform, "ServiceAccount", plat)
+	if acct.GetNamespace() != "external-secrets" {
+		t.Errorf("service account %s in %q, want external-secrets", plat, acct.GetNamespace())
+	}
+	if arn := acct.GetAnnotations()["eks.amazonaws.com/role-arn"]; !strings.HasPrefix(arn, "arn:aws:iam::") || !strings.HasSuffix(arn, "-external-secrets-platform") {
+		t.Errorf("service account %s role %q, want the IRSA role terraform/modules/iam names <name>-external-secrets-platform", plat, arn)
+	}
+}

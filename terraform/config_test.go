@@ -35,7 +35,7 @@ func TestModules(t *testing.T) {
 		providers   []string
 	}{
 		{"vpc", []string{"vpc_id", "private_subnet_ids", "public_subnet_ids"}, []string{"aws"}},
-		{"iam", []string{"cluster_role_arn", "node_role_arn", "oidc_provider_arn", "load_balancer_controller_role_arn", "external_secrets_role_arn", "ecr_push_policy_arns"}, []string{"aws"}},
+		{"iam", []string{"cluster_role_arn", "node_role_arn", "oidc_provider_arn", "load_balancer_controller_role_arn", "external_secrets_role_arn", "external_secrets_platform_role_arn", "ecr_push_policy_arns"}, []string{"aws"}},
 		{"iam/modules/oidc-thumbprint", []string{"sha1_fingerprint"}, []string{"tls"}},
 		{"eks", []string{"cluster_name", "cluster_endpoint", "cluster_certificate_authority_data", "oidc_issuer_url"}, []string{"aws"}},
 		{"ecr", []string{"repository_arns", "repository_urls"}, []string{"aws"}},

@@ -63,6 +63,11 @@ output "external_secrets_role_arn" {
   value       = module.iam.external_secrets_role_arn
 }
 
+output "external_secrets_platform_role_arn" {
+  description = "IRSA role ARN of the platform secret store (EXTERNAL_SECRETS_PLATFORM_ROLE_ARN in manifests/platform's platform-settings)."
+  value       = module.iam.external_secrets_platform_role_arn
+}
+
 output "secret_names" {
   description = "Secrets Manager names of the platform secrets, by path."
   value       = module.secrets.secret_names

@@ -262,12 +262,27 @@ func (w *world) runPod(t *testing.T, ns, name string, labels map[string]string, 
 	if _, err := w.kube.CoreV1().Pods(ns).Create(w.ctx(), pod, metav1.CreateOptions{}); err != nil {
 		t.Fatal(err)
 	}
-	err := wait.PollUntilContextTimeout(w.ctx(), 500*time.Millisecond, time.Minute, true, func(ctx context.Context) (bool, error) {
+	var last string
+	err := wait.PollUntilContextTimeout(w.ctx(), 500*time.Millisecond, 2*time.Minute, true, func(ctx context.Context) (bool, error) {
 		p, err := w.kube.CoreV1().Pods(ns).Get(ctx, name, metav1.GetOptions{})
-		return err == nil && p.Status.Phase == corev1.PodRunning, nil
+		if err != nil {
+			last = err.Error()
+			return false, nil
+		}
+		last = string(p.Status.Phase)
+		for _, c := range p.Status.ContainerStatuses {
+			if c.State.Waiting != nil {
+				last += ": " + c.State.Waiting.Reason + " " + c.State.Waiting.Message
+			}
+		}
+		return p.Status.Phase == corev1.PodRunning, nil
 	})
 	if err != nil {
-		t.Fatalf("pod %s/%s does not run", ns, name)
+		events, _ := w.kube.CoreV1().Events(ns).List(w.ctx(), metav1.ListOptions{FieldSelector: "involvedObject.name=" + name})
+		for _, e := range events.Items {
+			last += "; " + e.Reason + ": " + e.Message
+		}
+		t.Fatalf("pod %s/%s does not run: %s", ns, name, last)
 	}
 	return name
 }

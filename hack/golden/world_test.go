@@ -46,6 +46,8 @@ const (
 	argocdToken     = "plugin-generator-bearer-token"
 	webhookSecret   = "gitlab-webhook-secret"
 	esoRole         = "arn:aws:iam::123456789012:role/idp-external-secrets"
+	// manifests/platform's default EXTERNAL_SECRETS_PLATFORM_ROLE_ARN.
+	esoPlatformRole = "arn:aws:iam::123456789012:role/idp-external-secrets-platform"
 )
 
 // world is the cluster and everything the test started beside it.
@@ -116,8 +118,7 @@ func (w *world) startGitLab(t *testing.T) {
 }
 
 // startAWS: Secrets Manager and STS on the second test host, with the
-// External Secrets role Terraform creates (IRSA: the operator's service
-// account, secrets under idp/ only) and the values an operator puts.
+// External Secrets roles Terraform creates and the values an operator puts.
 func (w *world) startAWS(t *testing.T) {
 	pub, err := os.ReadFile(os.Getenv("IDP_CLUSTER_SA_PUB"))
 	if err != nil {
@@ -128,12 +129,20 @@ func (w *world) startAWS(t *testing.T) {
 		t.Fatal(err)
 	}
 	w.aws = awsfake.New(awsfake.Options{TokenKeys: keys, Issuer: "https://kubernetes.default.svc.cluster.local"})
-	if err := w.aws.AddRole(awsfake.Role{
+	// The two IRSA roles terraform/modules/iam creates, each reading its
+	// own part of idp/.
+	for _, r := range []awsfake.Role{{
 		ARN:            esoRole,
 		Subjects:       []string{"system:serviceaccount:external-secrets:external-secrets"},
-		SecretPrefixes: []string{"idp/"},
-	}); err != nil {
-		t.Fatal(err)
+		SecretPrefixes: []string{"idp/apps/"},
+	}, {
+		ARN:            esoPlatformRole,
+		Subjects:       []string{"system:serviceaccount:external-secrets:external-secrets-platform"},
+		SecretPrefixes: []string{"idp/platform/", "idp/observability/"},
+	}} {
+		if err := w.aws.AddRole(r); err != nil {
+			t.Fatal(err)
+		}
 	}
 	for name, value := range map[string]string{
 		"idp/platform/plugin-generator":   `{"argocdToken":"` + argocdToken + `","gitlabToken":"` + gitlabAPIToken + `","gitlabWebhookSecret":"` + webhookSecret + `"}`,

@@ -18,8 +18,19 @@ locals {
     }
     external-secrets = {
       service_account = var.external_secrets_service_account
-      policy_json     = data.aws_iam_policy_document.external_secrets.json
+      policy_json     = data.aws_iam_policy_document.external_secrets["external-secrets"].json
     }
+    external-secrets-platform = {
+      service_account = var.external_secrets_platform_service_account
+      policy_json     = data.aws_iam_policy_document.external_secrets["external-secrets-platform"].json
+    }
+  }
+
+  # What each External Secrets identity may read, below secrets_name_prefix:
+  # the apps' store its apps' keys, the platform's store the platform's.
+  external_secrets_reads = {
+    external-secrets          = ["apps/*"]
+    external-secrets-platform = ["platform/*", "observability/*"]
   }
 }
 
@@ -152,19 +163,21 @@ resource "aws_iam_role_policy_attachment" "irsa" {
 }
 
 ################################################################################
-# External Secrets: read the platform's secrets, and only those
+# External Secrets: each identity reads its own part of the secrets, no more
 ################################################################################
 
 data "aws_iam_policy_document" "external_secrets" {
+  for_each = local.external_secrets_reads
+
   statement {
-    sid = "ReadPlatformSecrets"
+    sid = "ReadSecrets"
     actions = [
       "secretsmanager:GetSecretValue",
       "secretsmanager:DescribeSecret",
       "secretsmanager:GetResourcePolicy",
       "secretsmanager:ListSecretVersionIds",
     ]
-    resources = ["arn:${local.partition}:secretsmanager:${local.region}:${local.account_id}:secret:${var.secrets_name_prefix}*"]
+    resources = [for p in each.value : "arn:${local.partition}:secretsmanager:${local.region}:${local.account_id}:secret:${var.secrets_name_prefix}${p}"]
   }
 
   statement {

@@ -23,6 +23,11 @@ output "external_secrets_role_arn" {
   value       = aws_iam_role.irsa["external-secrets"].arn
 }
 
+output "external_secrets_platform_role_arn" {
+  description = "IRSA role ARN of the platform secret store's service account (EXTERNAL_SECRETS_PLATFORM_ROLE_ARN in manifests/platform)."
+  value       = aws_iam_role.irsa["external-secrets-platform"].arn
+}
+
 output "ecr_push_policy_arns" {
   description = "ARNs of the per-application ECR push policies, by application name."
   value       = { for app, p in aws_iam_policy.ecr_push : app => p.arn }

@@ -73,6 +73,18 @@ variable "external_secrets_service_account" {
   }
 }
 
+variable "external_secrets_platform_service_account" {
+  description = "Namespace and name of the service account of the platform's secret store (manifests/platform), the IRSA subject of the role reading the platform's secrets."
+  type = object({
+    namespace = string
+    name      = string
+  })
+  default = {
+    namespace = "external-secrets"
+    name      = "external-secrets-platform"
+  }
+}
+
 variable "tags" {
   description = "Extra tags for every resource (cost-allocation tags come from the provider's default_tags)."
   type        = map(string)
