@@ -60,12 +60,12 @@ go build -o "$work/bin/cmp" ./cmp
 repo=$(sed -n 's/^  image: //p' "$gitops_dir/app.yaml")
 repo=${repo%:*}
 images=("$repo:$(printf '1%.0s' {1..40})" "$repo:$(printf '2%.0s' {1..40})")
+# Through a file, not a process substitution, whose failure bash ignores.
+hack/cluster/images.sh app "$work/images" "${images[0]}" "$app_dir" >"$work/images.list"
+hack/cluster/images.sh binary "$work/images" idp.local/plugin-generator:e2e "$work/bin/plugin-generator" "$IDP_CLUSTER_CA" >>"$work/images.list"
 while IFS= read -r line; do
   hack/cluster.sh import "$cluster" "${line#*=}" "${line%%=*}"
-done < <(
-  hack/cluster/images.sh app "$work/images" "${images[0]}" "$app_dir"
-  hack/cluster/images.sh binary "$work/images" idp.local/plugin-generator:e2e "$work/bin/plugin-generator" "$IDP_CLUSTER_CA"
-)
+done <"$work/images.list"
 ctr --address "$IDP_CLUSTER_CONTAINERD" -n k8s.io images tag "${images[0]}" "${images[1]}" >/dev/null
 
 step "the golden path"

@@ -345,8 +345,12 @@ image_busybox() {
   root=$(new_root busybox)
   nonroot_etc "$root"
   install -D -m 755 /bin/busybox "$root/bin/busybox"
+  # The list once: `busybox --list | grep -q` under pipefail fails now and
+  # then, when grep's early exit kills busybox with SIGPIPE.
+  local applets
+  applets=$(/bin/busybox --list)
   for applet in "${BUSYBOX_APPLETS[@]}"; do
-    /bin/busybox --list | grep -qx "$applet" || die "busybox has no applet $applet"
+    grep -qx "$applet" <<<"$applets" || die "busybox has no applet $applet"
     ln -s busybox "$root/bin/$applet"
   done
   new_layout "$layout"

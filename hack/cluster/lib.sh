@@ -329,9 +329,11 @@ EOF
 
 import_base_images() {
   local d=$1 line
+  # Through a file, not a process substitution, whose failure bash ignores.
+  "$root/hack/cluster/images.sh" base "$IDP_CACHE/images" >"$d/base-images"
   while IFS= read -r line; do
     import_image "$d" "${line#*=}" "${line%%=*}"
-  done < <("$root/hack/cluster/images.sh" base "$IDP_CACHE/images")
+  done <"$d/base-images"
 }
 
 # import_image DIR ARCHIVE NAME
