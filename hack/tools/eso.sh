@@ -40,22 +40,12 @@ log() { printf 'eso: %s\n' "$*" >&2; }
 
 # build_eso DIR: the controller binary into DIR. ESO's go.mod replaces
 # Masterminds/sprig with its fork, so `go install MOD@VER` refuses it: build
-# inside a writable copy of the module source instead (as build_tofu does).
+# inside a writable copy of the module source instead (lib.sh's build_in_copy).
 build_eso() {
-  local dir=$1 src work start=$SECONDS
+  local dir=$1 start=$SECONDS
   log "building $ESO_MODULE@$ESO_VERSION into $dir (cold cache)"
-  src=$(moddir "$ESO_MODULE@$ESO_VERSION")
-  [[ -d $src ]] || { log "cannot download $ESO_MODULE@$ESO_VERSION"; return 1; }
-  work=$(mktemp -d)
-  cp -R "$src/." "$work/"
-  chmod -R u+w "$work"
   # GOTOOLCHAIN=local: build with the installed Go, never fetch another.
-  if ! (cd "$work" && GOTOOLCHAIN=local go build -trimpath -ldflags "-s -w" \
-    -o "$dir/external-secrets" .) >&2; then
-    rm -rf "$work"
-    return 1
-  fi
-  rm -rf "$work"
+  GOTOOLCHAIN=local build_in_copy "$ESO_MODULE@$ESO_VERSION" "$dir/external-secrets" . "-s -w"
   log "built external-secrets in $((SECONDS - start)) s"
 }
 

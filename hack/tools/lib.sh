@@ -36,3 +36,18 @@ cached() {
 moddir() {
   go mod download -json "$1" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p'
 }
+
+# build_in_copy MODULE@VERSION OUTPUT PACKAGE LDFLAGS: go build PACKAGE of a
+# module whose go.mod carries replace directives (`go install MOD@VER`
+# refuses those) inside a writable copy of its source, and removes the copy.
+build_in_copy() {
+  local mod=$1 out=$2 pkg=$3 ldflags=$4 src work rc=0
+  src=$(moddir "$mod")
+  [[ -d $src ]] || { echo "cannot download $mod" >&2; return 1; }
+  work=$(mktemp -d)
+  cp -R "$src/." "$work/"
+  chmod -R u+w "$work"
+  (cd "$work" && go build -trimpath -ldflags "$ldflags" -o "$out" "$pkg") >&2 || rc=$?
+  rm -rf "$work"
+  return "$rc"
+}

@@ -48,19 +48,12 @@ build_tofu() {
 }
 
 tofu_build() {
-  local dest=$1 start=$SECONDS src work
+  local dest=$1 start=$SECONDS
   log "building OpenTofu $TOFU_VERSION (cold cache, ≈ 860 CPU-s)"
-  # OpenTofu's go.mod carries replace directives, so `go install` refuses it:
-  # build inside a writable copy of the module source instead.
-  src=$(moddir "github.com/opentofu/opentofu@$TOFU_VERSION")
-  [[ -d $src ]] || { log "cannot download github.com/opentofu/opentofu@$TOFU_VERSION"; return 1; }
-  work=$(mktemp -d)
-  cp -R "$src/." "$work/"
-  chmod -R u+w "$work"
-  # version.dev=no as in OpenTofu's release builds (else it reports "-dev").
-  (cd "$work" && go build -trimpath -ldflags "-s -w -X github.com/opentofu/opentofu/version.dev=no" \
-    -o "$dest/tofu" ./cmd/tofu) >&2
-  rm -rf "$work"
+  # OpenTofu's go.mod carries replace directives. version.dev=no as in
+  # OpenTofu's release builds (else it reports "-dev").
+  build_in_copy "github.com/opentofu/opentofu@$TOFU_VERSION" "$dest/tofu" ./cmd/tofu \
+    "-s -w -X github.com/opentofu/opentofu/version.dev=no"
   log "built tofu in $((SECONDS - start)) s"
 }
 
