@@ -20,6 +20,9 @@ type Fault struct {
 	// Endpoint is an exact template as reported by Requests, e.g.
 	// "GET /projects/:id/repository/files/:file_path"; empty matches any.
 	Endpoint string
+	// Query holds query parameters the request must carry, e.g.
+	// {"page": "3"}; empty matches any.
+	Query map[string]string
 
 	// Status is the status to answer with (401, 403, 404, 429, 500, 502,
 	// 503, ...). Zero means "no error": only Delay applies and the request
@@ -37,6 +40,20 @@ type Fault struct {
 	// Times is how many requests the fault applies to; 0 means until
 	// ClearFaults.
 	Times int
+
+	// With Status zero, a fault may instead corrupt the real answer, as a
+	// proxy, a timeout or a bug between GitLab and its client would:
+	// Truncate drops the last items of a JSON array and keeps the headers
+	// (a short page whose totals stay honest), SetHeader replaces headers
+	// (dishonest totals), DropHeader removes them (a keyset page without
+	// its next link).
+	Truncate   int
+	SetHeader  http.Header
+	DropHeader []string
+}
+
+func (f *Fault) rewrites() bool {
+	return f.Truncate > 0 || len(f.SetHeader) > 0 || len(f.DropHeader) > 0
 }
 
 type faultState struct {
@@ -66,12 +83,23 @@ func (s *faultState) matches(r *http.Request, endpoint string) bool {
 	return s.left != 0 &&
 		(s.Method == "" || strings.EqualFold(s.Method, r.Method)) &&
 		(s.Path == "" || strings.HasPrefix(r.URL.Path, s.Path)) &&
-		(s.Endpoint == "" || s.Endpoint == endpoint)
+		(s.Endpoint == "" || s.Endpoint == endpoint) &&
+		queryMatches(r, s.Query)
+}
+
+func queryMatches(r *http.Request, want map[string]string) bool {
+	q := r.URL.Query()
+	for k, v := range want {
+		if q.Get(k) != v {
+			return false
+		}
+	}
+	return true
 }
 
 // applyFault answers the request if a fault says so and reports whether the
-// request should proceed.
-func (f *Fake) applyFault(w http.ResponseWriter, r *http.Request, endpoint string) bool {
+// request should proceed, and with which fault rewriting its answer.
+func (f *Fake) applyFault(w http.ResponseWriter, r *http.Request, endpoint string) (bool, *Fault) {
 	f.reqMu.Lock()
 	var fault *Fault
 	for _, s := range f.faults {
@@ -86,7 +114,7 @@ func (f *Fake) applyFault(w http.ResponseWriter, r *http.Request, endpoint strin
 	}
 	f.reqMu.Unlock()
 	if fault == nil {
-		return true
+		return true, nil
 	}
 
 	if fault.Delay > 0 {
@@ -95,11 +123,14 @@ func (f *Fake) applyFault(w http.ResponseWriter, r *http.Request, endpoint strin
 		case <-t.C:
 		case <-r.Context().Done():
 			t.Stop()
-			return false // the client is gone; nobody reads an answer
+			return false, nil // the client is gone; nobody reads an answer
 		}
 	}
 	if fault.Status == 0 {
-		return true
+		if fault.rewrites() {
+			return true, fault
+		}
+		return true, nil
 	}
 	h := w.Header()
 	for k, vs := range fault.Header {
@@ -121,7 +152,7 @@ func (f *Fake) applyFault(w http.ResponseWriter, r *http.Request, endpoint strin
 	}
 	w.WriteHeader(fault.Status)
 	_, _ = w.Write([]byte(body))
-	return false
+	return false, nil
 }
 
 // defaultBody is what GitLab (or the proxy in front of it) sends for status.

@@ -23,6 +23,7 @@ func (f *Fake) listGroupProjects(rq *request) {
 	if !ok {
 		return
 	}
+	pg.keyset = pg.keyset && !f.opts.GroupProjectsOffsetOnly
 	key, ok := parseListKey(rq)
 	if !ok {
 		return

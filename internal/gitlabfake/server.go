@@ -49,6 +49,12 @@ type Options struct {
 	// last_activity_at at most once per interval (GitLab uses one hour). Zero
 	// refreshes it on every commit, which is what most tests want.
 	ActivityThrottle time.Duration
+
+	// GroupProjectsOffsetOnly answers GET /groups/:id/projects with offset
+	// pages even when keyset pagination is asked for, as GitLab releases
+	// that support keyset only on GET /projects do. Clients must handle
+	// both answers.
+	GroupProjectsOffsetOnly bool
 }
 
 // Fake is an http.Handler serving the GitLab REST API v4 under /api/v4/.
@@ -146,8 +152,14 @@ func (f *Fake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	name, h, args := match(r.Method, r.URL.EscapedPath())
 	f.count(name, r)
 
-	if !f.applyFault(w, r, name) {
+	proceed, rewrite := f.applyFault(w, r, name)
+	if !proceed {
 		return
+	}
+	if rewrite != nil {
+		rw := &rewriter{ResponseWriter: w, fault: rewrite}
+		defer rw.finish()
+		w = rw
 	}
 	if !f.applyRateLimit(w) {
 		return
@@ -219,6 +231,8 @@ func match(method, escapedPath string) (string, handlerFunc, []string) {
 	}
 	m := method + " "
 	switch {
+	case len(segs) == 2 && segs[0] == "groups":
+		return m + "/groups/:id", (*Fake).getGroup, []string{segs[1]}
 	case len(segs) == 3 && segs[0] == "groups" && segs[2] == "projects":
 		return m + "/groups/:id/projects", (*Fake).listGroupProjects, []string{segs[1]}
 	case len(segs) == 2 && segs[0] == "projects":

@@ -7,6 +7,7 @@ package catalog
 
 import (
 	"cmp"
+	"errors"
 	"fmt"
 	"slices"
 	"strconv"
@@ -61,6 +62,9 @@ const (
 	ReasonInvalid   = "invalid"
 	ReasonClaim     = "claim"
 	ReasonDuplicate = "duplicate"
+	// ReasonUnreadable: GitLab did not let the project's app.yaml be read;
+	// the app, if it was known, keeps its last read.
+	ReasonUnreadable = "unreadable"
 )
 
 // Snapshot is the result of one complete scan.
@@ -84,6 +88,9 @@ func Build(repos []source.Repo, prev *Snapshot, p appspec.Platform, now time.Tim
 	s := &Snapshot{ScannedAt: now}
 	var candidates []candidate
 	for _, r := range repos {
+		if r.ReadError != "" {
+			s.Problems = append(s.Problems, problemOf(r, ReasonUnreadable, errors.New(r.ReadError)))
+		}
 		if !r.HasApp() {
 			continue // not an app, or its app.yaml was deleted: the app is gone
 		}
@@ -97,6 +104,7 @@ func Build(repos []source.Repo, prev *Snapshot, p appspec.Platform, now time.Tim
 			good.Stale = true
 			app = good
 		}
+		app.Stale = app.Stale || r.ReadError != ""
 		candidates = append(candidates, candidate{app: app, repo: r})
 	}
 	s.Apps, s.Problems = resolveClaims(candidates, s.Problems)

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -22,6 +23,9 @@ type Store struct {
 	now      func() time.Time
 	// OnScan, if set, observes every full scan (for metrics and logs).
 	OnScan func(d time.Duration, s *Snapshot, err error)
+	// OnPublish, if set, receives every snapshot a full scan publishes and
+	// the scan it was built from (to persist them); it must not block.
+	OnPublish func(s *Snapshot, repos []source.Repo)
 
 	scanMu sync.Mutex // one scan at a time
 
@@ -55,11 +59,17 @@ func (s *Store) Refresh(ctx context.Context) error {
 	defer s.scanMu.Unlock()
 	start := s.now()
 	repos, err := s.src.Scan(ctx)
+	prev, _ := s.Current()
+	if err == nil && prev == nil {
+		err = neverRead(repos)
+	}
 	var snap *Snapshot
 	if err == nil {
-		prev, _ := s.Current()
 		snap = Build(repos, prev, s.platform, s.now())
 		s.publish(snap, repos)
+		if s.OnPublish != nil {
+			s.OnPublish(snap, repos)
+		}
 	}
 	s.mu.Lock()
 	s.lastErr = err
@@ -68,6 +78,44 @@ func (s *Store) Refresh(ctx context.Context) error {
 		s.OnScan(s.now().Sub(start), snap, err)
 	}
 	return err
+}
+
+// Restore publishes a scan persisted by an earlier process, so a restarted
+// generator answers at once, and hands it to the source if the source can
+// take it, so the next scan reads only what changed since.
+func (s *Store) Restore(repos []source.Repo, scannedAt time.Time) {
+	s.scanMu.Lock()
+	defer s.scanMu.Unlock()
+	if seeder, ok := s.src.(interface{ Seed([]source.Repo) }); ok {
+		seeder.Seed(repos)
+	}
+	s.publish(Build(repos, nil, s.platform, scannedAt), repos)
+}
+
+// neverRead refuses a first answer while some project was never read: with
+// nothing published yet there is no last read to stand in for it, and a
+// shorter first answer would prune the Applications a restarted generator
+// without a persisted scan finds in Argo CD.
+func neverRead(repos []source.Repo) error {
+	var names []string
+	for _, r := range repos {
+		if r.ReadError != "" && !r.HasApp() {
+			names = append(names, r.FullPath)
+		}
+	}
+	if len(names) == 0 {
+		return nil
+	}
+	return fmt.Errorf("no answer until every project has been read once; %d could not be read (%s): %s", len(names), strings.Join(names[:min(5, len(names))], ", "), firstError(repos))
+}
+
+func firstError(repos []source.Repo) string {
+	for _, r := range repos {
+		if r.ReadError != "" {
+			return r.ReadError
+		}
+	}
+	return ""
 }
 
 // RefreshProject re-reads one project after a webhook and republishes the

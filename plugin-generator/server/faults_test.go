@@ -26,6 +26,11 @@ var faults = []gitlabfake.Fault{
 	{Status: 401},
 	{Path: "/api/v4/groups/", Delay: time.Second},
 	{Path: "/api/v4/groups/", Status: 404},
+	{Endpoint: "GET /groups/:id/projects", Truncate: 1},
+	{Endpoint: "GET /groups/:id/projects", Truncate: 1, Times: 1},
+	{Endpoint: "GET /groups/:id/projects", SetHeader: http.Header{"X-Total": {"11"}}},
+	{Path: "/api/v4/projects/", Status: 404, Body: `{"message":"404 Project Not Found"}`},
+	{Path: "/api/v4/projects/", Status: 403},
 }
 
 // TestNoFaultSequenceShortensTheAnswer: with GitLab's content unchanged,
@@ -45,7 +50,8 @@ func TestNoFaultSequenceShortensTheAnswer(t *testing.T) {
 		fake.ClearFaults()
 		src, err := source.NewGitLab(source.GitLabOptions{
 			BaseURL: fake.URL(), Token: "glpat", Group: "gitops", RetryMax: 1, RetryWait: time.Millisecond,
-			RevalidateEvery: rapid.IntRange(1, 3).Draw(rt, "revalidate"),
+			RevalidateAfter: rapid.SampledFrom([]time.Duration{time.Nanosecond, time.Hour}).Draw(rt, "revalidate after"),
+			RevalidateSlice: rapid.IntRange(1, 3).Draw(rt, "revalidate slice"),
 			HTTPClient:      &http.Client{Timeout: 200 * time.Millisecond},
 		})
 		if err != nil {

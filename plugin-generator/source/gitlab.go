@@ -2,17 +2,17 @@ package source
 
 import (
 	"context"
-	"encoding/base64"
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/hashicorp/go-retryablehttp"
 	gitlab "gitlab.com/gitlab-org/api/client-go"
-	"golang.org/x/sync/errgroup"
 )
 
 // GitLabOptions configures a GitLab group source.
@@ -22,30 +22,39 @@ type GitLabOptions struct {
 	Group           string // full path or numeric id of the GitOps group
 	IncludeArchived bool
 	IncludeShared   bool
-	// Concurrency bounds parallel file reads so a cold scan stays inside
-	// GitLab's per-user request limits.
+	// Concurrency bounds parallel REST file reads so a cold scan stays
+	// inside GitLab's per-user request limits.
 	Concurrency int
-	// RevalidateEvery forces a full re-read of app.yaml files every n-th
-	// scan, in case GitLab throttled a last_activity_at update.
-	RevalidateEvery int
+	// RevalidateAfter is how old a read may grow before it is read again,
+	// in case GitLab did not bump last_activity_at for a push (it does so
+	// at most once an hour); default 1 h.
+	RevalidateAfter time.Duration
+	// RevalidateSlice caps those re-reads at 1/RevalidateSlice of the
+	// projects per scan, so they spread out instead of coming all at once;
+	// default 20.
+	RevalidateSlice int
 	// RetryMax bounds retries of one request (429 and 5xx); default 4.
 	RetryMax int
 	// RetryWait is the first backoff between retries, doubling up to 5 s;
 	// default 200 ms. A Retry-After from GitLab overrides it.
 	RetryWait  time.Duration
 	HTTPClient *http.Client
+	// Now is the clock; nil means time.Now.
+	Now func() time.Time
 }
 
 // GitLab is a Source over one GitLab group. It re-reads app.yaml only for
-// projects whose last activity changed since the previous complete scan, so
-// an unchanged refresh costs one request per 100 projects.
+// projects whose last activity changed since it last read them, so an
+// unchanged refresh costs one request per 100 projects. What it read is
+// kept per project, so a scan cut short by a time limit or a failing
+// project loses nothing: the next scan goes on from there.
 type GitLab struct {
 	client *gitlab.Client
 	opts   GitLabOptions
+	reader reader
 
 	mu    sync.Mutex
-	known map[int64]Repo // last complete scan, by project id
-	scans int
+	known map[int64]Repo // the last read of each listed project
 }
 
 // NewGitLab returns a GitLab source. Retries (5xx, 429) are client-go's,
@@ -57,17 +66,24 @@ func NewGitLab(opts GitLabOptions) (*GitLab, error) {
 	if opts.Group == "" {
 		return nil, errors.New("gitlab: the GitOps group is required")
 	}
+	opts.Group = strings.Trim(opts.Group, "/")
 	if opts.Concurrency <= 0 {
 		opts.Concurrency = 8
 	}
-	if opts.RevalidateEvery <= 0 {
-		opts.RevalidateEvery = 20
+	if opts.RevalidateAfter <= 0 {
+		opts.RevalidateAfter = time.Hour
+	}
+	if opts.RevalidateSlice <= 0 {
+		opts.RevalidateSlice = 20
 	}
 	if opts.RetryMax <= 0 {
 		opts.RetryMax = 4
 	}
 	if opts.RetryWait <= 0 {
 		opts.RetryWait = 200 * time.Millisecond
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
 	}
 	clientOpts := []gitlab.ClientOptionFunc{
 		gitlab.WithBaseURL(strings.TrimSuffix(opts.BaseURL, "/") + "/api/v4"),
@@ -82,40 +98,106 @@ func NewGitLab(opts GitLabOptions) (*GitLab, error) {
 	if err != nil {
 		return nil, fmt.Errorf("gitlab: %w", err)
 	}
-	return &GitLab{client: c, opts: opts, known: map[int64]Repo{}}, nil
+	g := &GitLab{client: c, opts: opts, known: map[int64]Repo{}}
+	g.reader = restReader{g: g, concurrency: opts.Concurrency}
+	return g, nil
 }
 
-// Scan lists the group's projects and reads app.yaml where it may have
-// changed. Any failure fails the whole scan.
+func (g *GitLab) now() time.Time { return g.opts.Now() }
+
+// Seed hands the source what an earlier process read (a persisted scan),
+// so it re-reads only what changed since.
+func (g *GitLab) Seed(repos []Repo) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	for _, r := range repos {
+		g.known[r.ID] = r
+	}
+}
+
+// Scan lists the group's projects, proving the listing complete, and
+// reads app.yaml where it may have changed. Only a listing failure, or a
+// time limit reached before every project was read once, fails it; a
+// project whose read fails keeps its last read and carries ReadError.
 func (g *GitLab) Scan(ctx context.Context) ([]Repo, error) {
-	projects, err := g.listProjects(ctx)
+	group, err := g.group(ctx)
+	if err != nil {
+		return nil, err
+	}
+	projects, err := g.listProjects(ctx, group)
 	if err != nil {
 		return nil, err
 	}
 	g.mu.Lock()
 	known := g.known
-	revalidate := g.scans%g.opts.RevalidateEvery == 0
 	g.mu.Unlock()
-
-	repos := make([]Repo, len(projects))
-	eg, ctx := errgroup.WithContext(ctx)
-	eg.SetLimit(g.opts.Concurrency)
-	for i, p := range projects {
-		if prev, ok := known[p.ID]; ok && !revalidate && unchanged(prev.Project, p) {
-			repos[i] = Repo{Project: p, AppYAML: prev.AppYAML, CommitSHA: prev.CommitSHA}
-			continue
-		}
-		eg.Go(func() error {
-			r, err := g.readApp(ctx, p)
-			repos[i] = r
-			return err
-		})
+	todo := g.plan(projects, known)
+	got := g.reader.read(ctx, todo)
+	repos, unread := assemble(projects, known, got)
+	g.learn(repos)
+	if unread > 0 {
+		return nil, fmt.Errorf("gitlab: the scan ran out of time with %d of %d projects never read (%d read now); what was read is kept and the next scan goes on: %w", unread, len(projects), len(got), context.Cause(ctx))
 	}
-	if err := eg.Wait(); err != nil {
-		return nil, err
-	}
-	g.remember(repos, true)
 	return repos, nil
+}
+
+// plan picks the projects to read: new ones, changed ones, ones whose last
+// read failed, and a slice of the longest unread.
+func (g *GitLab) plan(projects []Project, known map[int64]Repo) []Project {
+	var todo, due []Project
+	now := g.now()
+	for _, p := range projects {
+		prev, ok := known[p.ID]
+		switch {
+		case !ok || prev.ReadError != "" || !unchanged(prev.Project, p):
+			todo = append(todo, p)
+		case now.Sub(prev.ReadAt) >= g.opts.RevalidateAfter:
+			due = append(due, p)
+		}
+	}
+	slice := (len(projects) + g.opts.RevalidateSlice - 1) / g.opts.RevalidateSlice
+	sortByReadAt(due, known)
+	return append(todo, due[:min(slice, len(due))]...)
+}
+
+// assemble gives one Repo per listed project: the read of this scan, or the
+// last one. unread counts projects never read that this scan did not reach.
+func assemble(projects []Project, known map[int64]Repo, got map[int64]readResult) ([]Repo, int) {
+	repos := make([]Repo, 0, len(projects))
+	unread := 0
+	for _, p := range projects {
+		res, tried := got[p.ID]
+		prev, ok := known[p.ID]
+		switch {
+		case tried && res.err == nil:
+			repos = append(repos, res.repo)
+		case tried && ok:
+			prev.ReadError = res.err.Error() // keeps prev's activity: read again next scan
+			repos = append(repos, prev)
+		case tried:
+			repos = append(repos, Repo{Project: p, ReadError: res.err.Error()})
+		case ok && prev.ReadError == "" && unchanged(prev.Project, p):
+			prev.Project = p
+			repos = append(repos, prev)
+		case ok:
+			repos = append(repos, prev) // not reached: the last read stands
+		default:
+			unread++
+		}
+	}
+	return repos, unread
+}
+
+// learn records this scan's reads. The listing was complete, so a project
+// it no longer shows is forgotten.
+func (g *GitLab) learn(repos []Repo) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	next := make(map[int64]Repo, len(repos))
+	for _, r := range repos {
+		next[r.ID] = r
+	}
+	g.known = next
 }
 
 // Rescan re-reads one project, whatever its last activity says.
@@ -127,91 +209,62 @@ func (g *GitLab) Rescan(ctx context.Context, id int64) (Repo, error) {
 	if err != nil {
 		return Repo{}, fmt.Errorf("gitlab: get project %d: %w", id, err)
 	}
-	p := project(gp)
-	if !g.belongs(gp) {
-		return Repo{}, ErrGone
-	}
-	r, err := g.readApp(ctx, p)
+	group, err := g.group(ctx)
 	if err != nil {
 		return Repo{}, err
 	}
-	g.remember([]Repo{r}, false)
+	if !g.belongs(gp, group) {
+		return Repo{}, ErrGone
+	}
+	r, err := g.readFile(ctx, project(gp))
+	if err != nil {
+		return Repo{}, err
+	}
+	g.mu.Lock()
+	g.known[r.ID] = r
+	g.mu.Unlock()
 	return r, nil
 }
 
-func (g *GitLab) listProjects(ctx context.Context) ([]Project, error) {
-	opts := &gitlab.ListGroupProjectsOptions{
-		ListOptions:      gitlab.ListOptions{PerPage: 100, OrderBy: "id", Sort: "asc"},
-		IncludeSubGroups: gitlab.Ptr(true),
-		WithShared:       gitlab.Ptr(g.opts.IncludeShared),
+// groupRef is the GitOps group as GitLab names it now.
+type groupRef struct {
+	ID       string // what the listing is asked for: the configured id or path
+	FullPath string
+}
+
+// group resolves a numeric group id to its full path, which tells a
+// subgroup's project from a shared-in one; a configured path is used as is.
+func (g *GitLab) group(ctx context.Context) (groupRef, error) {
+	if _, err := strconv.ParseInt(g.opts.Group, 10, 64); err != nil {
+		return groupRef{ID: g.opts.Group, FullPath: g.opts.Group}, nil
 	}
-	if !g.opts.IncludeArchived {
-		opts.Archived = gitlab.Ptr(false)
+	gr, _, err := g.client.Groups.GetGroup(g.opts.Group, &gitlab.GetGroupOptions{WithProjects: gitlab.Ptr(false)}, gitlab.WithContext(ctx))
+	if err != nil {
+		return groupRef{}, fmt.Errorf("gitlab: get group %s: %w", g.opts.Group, err)
 	}
-	var out []Project
-	for gp, err := range gitlab.Scan2(func(p gitlab.PaginationOptionFunc) ([]*gitlab.Project, *gitlab.Response, error) {
-		return g.client.Groups.ListGroupProjects(g.opts.Group, opts, p, gitlab.WithContext(ctx))
-	}) {
-		if err != nil {
-			return nil, fmt.Errorf("gitlab: list projects of group %s: %w", g.opts.Group, err)
-		}
-		if g.belongs(gp) {
-			out = append(out, project(gp))
-		}
-	}
-	return out, nil
+	return groupRef{ID: g.opts.Group, FullPath: gr.FullPath}, nil
 }
 
 // belongs keeps shared-in and archived projects out unless asked for; the
 // listing filters them already, and a rescan must agree with the listing.
-func (g *GitLab) belongs(gp *gitlab.Project) bool {
+func (g *GitLab) belongs(gp *gitlab.Project, group groupRef) bool {
 	if gp.Archived && !g.opts.IncludeArchived {
 		return false
 	}
 	if g.opts.IncludeShared {
 		return true
 	}
-	group := strings.Trim(g.opts.Group, "/")
-	return gp.Namespace != nil && (gp.Namespace.FullPath == group || strings.HasPrefix(gp.Namespace.FullPath, group+"/") || fmt.Sprint(gp.Namespace.ID) == group)
+	if gp.Namespace == nil {
+		return false
+	}
+	ns := strings.ToLower(gp.Namespace.FullPath)
+	want := strings.ToLower(group.FullPath)
+	return ns == want || strings.HasPrefix(ns, want+"/")
 }
 
-// readApp fetches app.yaml from the default branch: one request gives the
-// content and the branch head.
-func (g *GitLab) readApp(ctx context.Context, p Project) (Repo, error) {
-	r := Repo{Project: p}
-	if p.DefaultBranch == "" { // an empty repository
-		return r, nil
-	}
-	f, resp, err := g.client.RepositoryFiles.GetFile(p.ID, AppFile, &gitlab.GetFileOptions{Ref: gitlab.Ptr(p.DefaultBranch)}, gitlab.WithContext(ctx))
-	if resp != nil && resp.StatusCode == http.StatusNotFound {
-		return r, nil
-	}
-	if err != nil {
-		return Repo{}, fmt.Errorf("gitlab: read %s of %s: %w", AppFile, p.FullPath, err)
-	}
-	content, err := base64.StdEncoding.DecodeString(f.Content)
-	if err != nil {
-		return Repo{}, fmt.Errorf("gitlab: decode %s of %s: %w", AppFile, p.FullPath, err)
-	}
-	if content == nil {
-		content = []byte{}
-	}
-	r.AppYAML, r.CommitSHA = content, f.CommitID
-	return r, nil
-}
-
-// remember records what was read; a complete scan replaces the record so
-// deleted projects leave it.
-func (g *GitLab) remember(repos []Repo, complete bool) {
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	if complete {
-		g.known = make(map[int64]Repo, len(repos))
-		g.scans++
-	}
-	for _, r := range repos {
-		g.known[r.ID] = r
-	}
+// sortByReadAt orders projects by their last read, oldest first.
+func sortByReadAt(ps []Project, known map[int64]Repo) {
+	slices.SortStableFunc(ps, func(a, b Project) int { return known[a.ID].ReadAt.Compare(known[b.ID].ReadAt) })
 }
 
 func unchanged(a, b Project) bool {

@@ -105,8 +105,8 @@ func TestGitLabReadsOnlyChangedProjects(t *testing.T) {
 	if _, err := g.Scan(ctx); err != nil {
 		t.Fatal(err)
 	}
-	if n := fake.TotalRequests(); n != 1 {
-		t.Fatalf("unchanged refresh sent %d requests (%v), want 1 listing", n, fake.Requests())
+	if n := fake.TotalRequests(); n != 2 {
+		t.Fatalf("unchanged refresh sent %d requests (%v), want 1 listing page and the probe past its end", n, fake.Requests())
 	}
 	p, _ := fake.ProjectByPath("gitops/alpha")
 	sha := fake.Commit(p.ID, map[string]string{"app.yaml": appYAML("alpha") + "  replicas: 3\n"})
@@ -115,8 +115,8 @@ func TestGitLabReadsOnlyChangedProjects(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if n := fake.TotalRequests(); n != 2 {
-		t.Fatalf("one changed project cost %d requests (%v), want 2", n, fake.Requests())
+	if n := fake.TotalRequests(); n != 3 {
+		t.Fatalf("one changed project cost %d requests (%v), want 3", n, fake.Requests())
 	}
 	for _, r := range repos {
 		if r.ID == p.ID && r.CommitSHA != sha {
@@ -125,14 +125,12 @@ func TestGitLabReadsOnlyChangedProjects(t *testing.T) {
 	}
 }
 
-// TestGitLabFailuresFailTheScan: every way GitLab can fail makes Scan
-// return an error, never a shorter list.
+// TestGitLabFailuresFailTheScan: every way the listing can fail makes Scan
+// return an error, never a shorter list (file reads: complete_test.go).
 func TestGitLabFailuresFailTheScan(t *testing.T) {
 	cases := map[string]gitlabfake.Fault{
 		"listing 500":        {Path: "/api/v4/groups/", Status: 500},
 		"listing 502":        {Path: "/api/v4/groups/", Status: 502},
-		"file read 503":      {Endpoint: "GET /projects/:id/repository/files/:file_path", Status: 503},
-		"file read 403":      {Endpoint: "GET /projects/:id/repository/files/:file_path", Status: 403},
 		"token revoked":      {Status: 401},
 		"group gone":         {Path: "/api/v4/groups/", Status: 404},
 		"slow listing":       {Path: "/api/v4/groups/", Delay: 10 * time.Second},

@@ -31,8 +31,13 @@ type Project struct {
 // Repo is a project and its app.yaml as of one scan.
 type Repo struct {
 	Project
-	AppYAML   []byte // nil when the default branch has no app.yaml
-	CommitSHA string // head of the default branch when app.yaml was read
+	AppYAML   []byte    // nil when the default branch has no app.yaml
+	CommitSHA string    // head of the default branch when app.yaml was read
+	ReadAt    time.Time // when app.yaml was last read
+	// ReadError is set when the latest read failed (the project or its
+	// branch unreadable, GitLab failing): AppYAML and CommitSHA are then
+	// those of the last good read, if any, and Project is as of that read.
+	ReadError string
 }
 
 // HasApp reports whether the project holds an app.yaml.
@@ -40,7 +45,8 @@ func (r Repo) HasApp() bool { return r.AppYAML != nil }
 
 // Source lists candidate projects with their app.yaml.
 type Source interface {
-	// Scan returns every project of the source, or an error.
+	// Scan returns every project of the source, or an error. A project
+	// whose app.yaml could not be read is returned with ReadError.
 	Scan(ctx context.Context) ([]Repo, error)
 	// Rescan re-reads one project after a change notification; ErrGone
 	// reports that it no longer exists or left the source.
