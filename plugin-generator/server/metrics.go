@@ -64,7 +64,7 @@ func (m *Metrics) ObserveScan(d time.Duration, s *catalog.Snapshot, err error) {
 		return
 	}
 	m.Apps.Set(float64(len(s.Apps)))
-	for _, r := range []string{catalog.ReasonInvalid, catalog.ReasonClaim, catalog.ReasonDuplicate} {
+	for _, r := range []string{catalog.ReasonInvalid, catalog.ReasonClaim, catalog.ReasonDuplicate, catalog.ReasonUnreadable} {
 		m.Rejected.WithLabelValues(r).Set(0)
 	}
 	for _, p := range s.Problems {

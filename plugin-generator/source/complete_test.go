@@ -22,14 +22,7 @@ func bigGroup(t *testing.T, opts gitlabfake.Options, n int) *gitlabfake.Fake {
 	t.Helper()
 	opts.Token = token
 	if opts.Now == nil {
-		var mu sync.Mutex
-		now := time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)
-		opts.Now = func() time.Time { // a second per call: every commit is new activity
-			mu.Lock()
-			defer mu.Unlock()
-			now = now.Add(time.Second)
-			return now
-		}
+		opts.Now = ticking()
 	}
 	fake := gitlabfake.Start(t, opts)
 	for i := range n {
@@ -236,6 +229,19 @@ func TestRevalidationAdvancesBySlices(t *testing.T) {
 	}
 }
 
+// ticking is a clock a second further on at every call, so every commit
+// is new activity however fast the test runs.
+func ticking() func() time.Time {
+	var mu sync.Mutex
+	now := time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)
+	return func() time.Time {
+		mu.Lock()
+		defer mu.Unlock()
+		now = now.Add(time.Second)
+		return now
+	}
+}
+
 func find(t *testing.T, repos []source.Repo, id int64) source.Repo {
 	t.Helper()
 	for _, r := range repos {
@@ -245,4 +251,38 @@ func find(t *testing.T, repos []source.Repo, id int64) source.Repo {
 	}
 	t.Fatalf("project %d not in the scan", id)
 	return source.Repo{}
+}
+
+// TestRateLimitedColdScan: under a rate limit a cold scan cannot pay for
+// at once, each scan is the complete list or an error, and the scans
+// converge on the complete list.
+func TestRateLimitedColdScan(t *testing.T) {
+	const n = 60
+	fake := bigGroup(t, gitlabfake.Options{Now: time.Now}, n)
+	fake.SetRateLimitPeriod(25, time.Second)
+	g := newSource(t, fake, func(o *source.GitLabOptions) { o.RetryMax = 2; o.RetryWait = 10 * time.Millisecond })
+	for scan := 1; ; scan++ {
+		ctx, cancel := context.WithTimeout(context.Background(), 1500*time.Millisecond)
+		repos, err := g.Scan(ctx)
+		cancel()
+		if err == nil {
+			if len(apps(repos)) != n {
+				for _, r := range repos {
+					if r.ReadError != "" {
+						t.Log(r.ReadError)
+						break
+					}
+				}
+				t.Fatalf("scan %d: complete with %d apps of %d", scan, len(apps(repos)), n)
+			}
+			t.Logf("complete at scan %d after %d requests", scan, fake.TotalRequests())
+			return
+		}
+		if repos != nil {
+			t.Fatalf("scan %d failed and returned %d repos", scan, len(repos))
+		}
+		if scan == 10 {
+			t.Fatalf("no complete scan in 10: %v", err)
+		}
+	}
 }

@@ -23,7 +23,7 @@ func appYAML(name string) string {
 // archived app, a shared-in app and an app in a group outside.
 func seed(t *testing.T) *gitlabfake.Fake {
 	t.Helper()
-	fake := gitlabfake.Start(t, gitlabfake.Options{Token: token})
+	fake := gitlabfake.Start(t, gitlabfake.Options{Token: token, Now: ticking()})
 	add := func(ns, path string, files map[string]string, mod func(*gitlabfake.ProjectSpec)) gitlabfake.Project {
 		spec := gitlabfake.ProjectSpec{Namespace: ns, Path: path, Files: files}
 		if mod != nil {

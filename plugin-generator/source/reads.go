@@ -3,6 +3,7 @@ package source
 import (
 	"context"
 	"encoding/base64"
+	"errors"
 	"fmt"
 	"net/http"
 	"sync"
@@ -28,7 +29,15 @@ type restReader struct {
 	concurrency int
 }
 
+// errNotReached marks a read that failed for the caller, not for the
+// project: GitLab's rate limit (429), client-go's own limiter, the network.
+// The project counts as not reached, and reading more in this scan is
+// pointless.
+var errNotReached = errors.New("GitLab was not reached")
+
 func (r restReader) read(ctx context.Context, ps []Project) map[int64]readResult {
+	ctx, stop := context.WithCancelCause(ctx)
+	defer stop(nil)
 	out := make(map[int64]readResult, len(ps))
 	var mu sync.Mutex
 	var wg sync.WaitGroup
@@ -44,8 +53,11 @@ func (r restReader) read(ctx context.Context, ps []Project) map[int64]readResult
 		wg.Go(func() {
 			defer func() { <-sem }()
 			repo, err := r.g.readFile(ctx, p)
+			if errors.Is(err, errNotReached) {
+				stop(err)
+			}
 			if err != nil && ctx.Err() != nil {
-				return // not reached in time: not a fault of the project
+				return // not reached: not the project's fault
 			}
 			mu.Lock()
 			out[p.ID] = readResult{repo, err}
@@ -68,6 +80,9 @@ func (g *GitLab) readFile(ctx context.Context, p Project) (Repo, error) {
 	f, resp, err := g.client.RepositoryFiles.GetFile(p.ID, AppFile, &gitlab.GetFileOptions{Ref: gitlab.Ptr(p.DefaultBranch)}, gitlab.WithContext(ctx))
 	if resp != nil && resp.StatusCode == http.StatusNotFound {
 		return r, g.branchExists(ctx, p)
+	}
+	if err != nil && (resp == nil || resp.StatusCode == http.StatusTooManyRequests) {
+		return Repo{}, fmt.Errorf("gitlab: read %s of %s: %w (%w)", AppFile, p.FullPath, errNotReached, err)
 	}
 	if err != nil {
 		return Repo{}, fmt.Errorf("gitlab: read %s of %s: %w", AppFile, p.FullPath, err)
