@@ -34,6 +34,7 @@ import (
 	"github.com/vibe-coder-biz/idp/internal/manifesttest"
 	"github.com/vibe-coder-biz/idp/plugin-generator/peers"
 	"github.com/vibe-coder-biz/idp/plugin-generator/refresh"
+	"github.com/vibe-coder-biz/idp/plugin-generator/snapshot"
 )
 
 // argoCDVersion is the Argo CD whose install.yaml the CMP component patches
@@ -145,16 +146,31 @@ func TestBasesBuildAndDecodeStrictly(t *testing.T) {
 	}
 }
 
+// envOf returns an environment variable of the generator's container.
+func envOf(t *testing.T, objs []*unstructured.Unstructured, name string) string {
+	t.Helper()
+	var d appsv1.Deployment
+	fromUnstructured(t, manifesttest.Find(t, objs, "Deployment", "idp-plugin-generator"), &d)
+	for _, e := range d.Spec.Template.Spec.Containers[0].Env {
+		if e.Name == name {
+			return e.Value
+		}
+	}
+	t.Fatalf("the generator's container has no %s", name)
+	return ""
+}
+
 // TestRoleIsRefreshRules: the generator's Role grants exactly what its
 // refresher needs, bound to the account its pods run as.
 func TestRoleIsRefreshRules(t *testing.T) {
 	objs := manifesttest.Build(t, filepath.Join(kubetest.RepoRoot(t), "manifests", "plugin-generator"))
 	var role rbacv1.Role
 	fromUnstructured(t, manifesttest.Find(t, objs, "Role", "idp-plugin-generator"), &role)
-	rules := append(refresh.Rules(), peers.Rules()...)
+	rules := append(append(refresh.Rules(), peers.Rules()...), snapshot.Rules(envOf(t, objs, "IDP_SNAPSHOT_CONFIGMAP"))...)
 	if !reflect.DeepEqual(role.Rules, rules) {
-		t.Fatalf("Role rules\n got %+v\nwant %+v (refresh.Rules, peers.Rules)", role.Rules, rules)
+		t.Fatalf("Role rules\n got %+v\nwant %+v (refresh.Rules, peers.Rules, snapshot.Rules)", role.Rules, rules)
 	}
+	manifesttest.Find(t, objs, "ConfigMap", envOf(t, objs, "IDP_SNAPSHOT_CONFIGMAP")) // shipped: the generator never creates it
 	var rb rbacv1.RoleBinding
 	fromUnstructured(t, manifesttest.Find(t, objs, "RoleBinding", "idp-plugin-generator"), &rb)
 	var d appsv1.Deployment

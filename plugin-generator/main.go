@@ -36,7 +36,10 @@ import (
 
 func main() {
 	log := slog.New(slog.NewJSONHandler(os.Stderr, nil))
-	if err := run(os.Args[1:], os.LookupEnv, log); err != nil {
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
+	err := run(ctx, os.Args[1:], os.LookupEnv, log)
+	stop()
+	if err != nil {
 		log.Error("plugin-generator stopped", "err", err)
 		os.Exit(1)
 	}
@@ -46,6 +49,7 @@ type options struct {
 	listen, source, tokenFile, webhookSecretFile                 string
 	gitlabURL, gitlabGroup, gitlabTokenFile, dirRepoURL          string
 	kubeconfig, argocdNamespace, pluginConfigMap                 string
+	snapshotConfigMap                                            string
 	peerService, podIP                                           string
 	interval, scanTimeout, maxStaleness, firstScanWait, followUp time.Duration
 	includeArchived, includeShared                               bool
@@ -86,6 +90,7 @@ func parseFlags(args []string, env func(string) (string, bool)) (options, error)
 	str(&o.kubeconfig, "kubeconfig", "KUBECONFIG", "", "kubeconfig for ApplicationSet refreshes; in-cluster when empty")
 	str(&o.argocdNamespace, "argocd-namespace", "IDP_ARGOCD_NAMESPACE", "argocd", "namespace of Argo CD")
 	str(&o.pluginConfigMap, "plugin-configmap", "IDP_PLUGIN_CONFIGMAP", "idp-apps-generator", "name of this generator's plugin ConfigMap in Argo CD")
+	str(&o.snapshotConfigMap, "snapshot-configmap", "IDP_SNAPSHOT_CONFIGMAP", "", "ConfigMap in -argocd-namespace holding the last complete scan, shared by the replicas, so a restart answers at once (empty: not persisted)")
 	str(&o.peerService, "peer-service", "IDP_PEER_SERVICE", "", "the Service of all replicas, in -argocd-namespace: each rescans what a webhook changed before the ApplicationSets refresh (empty: one replica)")
 	str(&o.podIP, "pod-ip", "POD_IP", "", "this replica's address among the Service's endpoints")
 	dur(&o.interval, "interval", "IDP_SCAN_INTERVAL", 3*time.Minute, "time between full scans")
@@ -105,7 +110,7 @@ func parseFlags(args []string, env func(string) (string, bool)) (options, error)
 	return o, nil
 }
 
-func run(args []string, env func(string) (string, bool), log *slog.Logger) error {
+func run(ctx context.Context, args []string, env func(string) (string, bool), log *slog.Logger) error {
 	o, err := parseFlags(args, env)
 	if err != nil {
 		return err
@@ -161,17 +166,26 @@ func run(args []string, env func(string) (string, bool), log *slog.Logger) error
 	if err != nil {
 		return err
 	}
+	persist, err := newPersistence(o, kube, log)
+	if err != nil {
+		return err
+	}
+	if persist != nil {
+		store.OnPublish = func(s *catalog.Snapshot, repos []source.Repo) { persist.offer(s, repos, s.ScannedAt) }
+	}
 	srv := server.New(server.Config{
 		Store: store, Token: token, WebhookSecret: webhookSecret, Refresher: refresher, Peers: peerSet,
 		Metrics: metrics, Gatherer: reg, Log: log,
 		MaxStaleness: o.maxStaleness, FirstScanWait: o.firstScanWait, FollowUp: o.followUp,
 	})
-	return serve(o, srv, store, log)
+	return serve(ctx, o, srv, store, persist, log)
 }
 
-func serve(o options, srv *server.Server, store *catalog.Store, log *slog.Logger) error {
-	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
-	defer stop()
+func serve(ctx context.Context, o options, srv *server.Server, store *catalog.Store, persist *persistence, log *slog.Logger) error {
+	if persist != nil {
+		persist.restore(ctx, store)
+		go persist.run(ctx)
+	}
 	go store.Run(ctx, o.interval, o.scanTimeout)
 	go srv.Start(ctx)
 	hs := &http.Server{Addr: o.listen, Handler: srv, ReadHeaderTimeout: 10 * time.Second}

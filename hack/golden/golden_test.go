@@ -83,7 +83,13 @@ func TestGoldenPath(t *testing.T) {
 	s.check(8, "GitLab failing for several refresh cycles deletes no Application and every pod keeps running", func() error {
 		return w.checkGitLabDown(t, a)
 	})
-	s.check(9, "a broken app.yaml is a ComparisonError naming the field, and the running app is untouched", func() error {
+	s.check(9, "20 of 20 commits with the webhook are in the Application within 2 s, with the generator's two replicas behind its Service", func() error {
+		return w.checkWebhookReachesEveryReplica(t, a)
+	})
+	s.check(10, "both generator pods replaced while GitLab answers 503: each answers the last complete list from the persisted scan within 5 s of its start", func() error {
+		return w.checkRestartWithGitLabDown(t, a)
+	})
+	s.check(11, "a broken app.yaml is a ComparisonError naming the field, and the running app is untouched", func() error {
 		return w.checkBrokenAppYAML(t, a)
 	})
 }
