@@ -6,6 +6,9 @@
 // (gitlab.com/gitlab-org/api/client-go) and Argo CD's SCM provider can run
 // against it unchanged.
 //
+// It also serves GitLab's GraphQL API at /api/graphql, for the schema in
+// graphql_schema.go, charging queries GitLab's complexity.
+//
 // The fake also injects failures (Fault), enforces a GitLab.com-style rate
 // limit (SetRateLimit), counts requests by endpoint template (Requests) and
 // renders "Push Hook" webhook payloads (PushEvent).
@@ -169,7 +172,8 @@ func (f *Fake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusNotFound, map[string]string{"error": "404 Not Found"})
 		return
 	}
-	if !f.authorized(r) {
+	// GraphQL serves anonymous callers and words its own refusal.
+	if name != graphQLEndpoint && !f.authorized(r) {
 		writeMessage(w, http.StatusUnauthorized, "401 Unauthorized")
 		return
 	}
@@ -216,6 +220,9 @@ func (f *Fake) authorized(r *http.Request) bool {
 // requirements), so "/projects/a/b" is not a project path but an unknown
 // route, exactly as on GitLab.
 func match(method, escapedPath string) (string, handlerFunc, []string) {
+	if method == http.MethodPost && escapedPath == "/api/graphql" {
+		return graphQLEndpoint, (*Fake).graphQL, nil
+	}
 	const prefix = "/api/v4/"
 	if (method != http.MethodGet && method != http.MethodHead) || !strings.HasPrefix(escapedPath, prefix) {
 		return "", nil, nil
