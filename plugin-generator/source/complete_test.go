@@ -15,6 +15,24 @@ import (
 )
 
 const listing = "GET /groups/:id/projects"
+const graphQL = "POST /api/graphql"
+
+// readMode is one way the source reads app.yaml: REST alone, or GraphQL
+// falling back to REST (here GraphQL fails, so what a project's REST
+// faults do must still hold).
+type readMode struct {
+	options func(*source.GitLabOptions)
+	faults  func(*gitlabfake.Fake)
+}
+
+var readModes = map[string]readMode{
+	"rest": {options: func(o *source.GitLabOptions) { o.NoGraphQL = true }, faults: func(*gitlabfake.Fake) {}},
+	"graphql failing, rest": {
+		options: func(*source.GitLabOptions) {},
+		faults:  func(f *gitlabfake.Fake) { f.Inject(gitlabfake.Fault{Endpoint: graphQL, Status: 502}) },
+	},
+}
+
 const fileRead = "GET /projects/:id/repository/files/:file_path"
 
 // bigGroup makes n apps over the group and two levels of subgroups.
@@ -95,8 +113,15 @@ func TestNumericGroupIncludesSubgroups(t *testing.T) {
 // TestNotFoundIsNotAlwaysNoFile: only "404 File Not Found" means there is no
 // app.yaml; "404 Project Not Found" (the token lost access) keeps the app.
 func TestNotFoundIsNotAlwaysNoFile(t *testing.T) {
+	for name, mode := range readModes {
+		t.Run(name, func(t *testing.T) { notFoundIsNotAlwaysNoFile(t, mode) })
+	}
+}
+
+func notFoundIsNotAlwaysNoFile(t *testing.T, mode readMode) {
 	fake := bigGroup(t, gitlabfake.Options{}, 3)
-	g := newSource(t, fake, nil)
+	g := newSource(t, fake, mode.options)
+	mode.faults(fake)
 	ctx := context.Background()
 	if _, err := g.Scan(ctx); err != nil {
 		t.Fatal(err)
@@ -113,6 +138,7 @@ func TestNotFoundIsNotAlwaysNoFile(t *testing.T) {
 		t.Fatalf("404 Project Not Found: %+v", r)
 	}
 	fake.ClearFaults()
+	mode.faults(fake)
 	fake.Commit(p.ID, map[string]string{"app.yaml": ""}) // deletes the file
 	repos, err = g.Scan(ctx)
 	if err != nil {
@@ -126,44 +152,50 @@ func TestNotFoundIsNotAlwaysNoFile(t *testing.T) {
 // TestOneProjectFailingForever: the scan completes, the failing project
 // keeps its last read and says why; the others are read as usual.
 func TestOneProjectFailingForever(t *testing.T) {
-	for _, status := range []int{403, 500, 503} {
-		t.Run(strconv.Itoa(status), func(t *testing.T) {
-			fake := bigGroup(t, gitlabfake.Options{}, 6)
-			g := newSource(t, fake, func(o *source.GitLabOptions) { o.RetryMax = 1; o.RetryWait = time.Millisecond })
-			ctx := context.Background()
-			if _, err := g.Scan(ctx); err != nil {
-				t.Fatal(err)
-			}
-			bad, _ := fake.ProjectByPath("gitops/team-a/app-001")
-			good, _ := fake.ProjectByPath("gitops/app-000")
-			fake.Commit(bad.ID, map[string]string{"app.yaml": appYAML("app-001") + "  replicas: 3\n"})
-			sha := fake.Commit(good.ID, map[string]string{"app.yaml": appYAML("app-000") + "  replicas: 3\n"})
-			fake.Inject(gitlabfake.Fault{Path: "/api/v4/projects/" + strconv.FormatInt(bad.ID, 10) + "/repository/", Status: status})
-			for range 3 {
-				repos, err := g.Scan(ctx)
-				if err != nil {
-					t.Fatal(err)
-				}
-				if len(apps(repos)) != 6 {
-					t.Fatalf("apps = %v", apps(repos))
-				}
-				if r := find(t, repos, bad.ID); r.ReadError == "" || r.CommitSHA != bad.HeadSHA {
-					t.Fatalf("failing project: %+v", r)
-				}
-				if r := find(t, repos, good.ID); r.ReadError != "" || r.CommitSHA != sha {
-					t.Fatalf("healthy project: %+v", r)
-				}
-			}
-			// A project never read before that fails is listed with no app.
-			fresh := newSource(t, fake, func(o *source.GitLabOptions) { o.RetryMax = 1; o.RetryWait = time.Millisecond })
-			repos, err := fresh.Scan(ctx)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if r := find(t, repos, bad.ID); r.HasApp() || r.ReadError == "" {
-				t.Fatalf("never read: %+v", r)
-			}
-		})
+	for name, mode := range readModes {
+		for _, status := range []int{403, 500, 503} {
+			t.Run(name+"/"+strconv.Itoa(status), func(t *testing.T) { oneProjectFailingForever(t, mode, status) })
+		}
+	}
+}
+
+func oneProjectFailingForever(t *testing.T, mode readMode, status int) {
+	fake := bigGroup(t, gitlabfake.Options{}, 6)
+	opts := func(o *source.GitLabOptions) { o.RetryMax = 1; o.RetryWait = time.Millisecond; mode.options(o) }
+	g := newSource(t, fake, opts)
+	mode.faults(fake)
+	ctx := context.Background()
+	if _, err := g.Scan(ctx); err != nil {
+		t.Fatal(err)
+	}
+	bad, _ := fake.ProjectByPath("gitops/team-a/app-001")
+	good, _ := fake.ProjectByPath("gitops/app-000")
+	fake.Commit(bad.ID, map[string]string{"app.yaml": appYAML("app-001") + "  replicas: 3\n"})
+	sha := fake.Commit(good.ID, map[string]string{"app.yaml": appYAML("app-000") + "  replicas: 3\n"})
+	fake.Inject(gitlabfake.Fault{Path: "/api/v4/projects/" + strconv.FormatInt(bad.ID, 10) + "/repository/", Status: status})
+	for range 3 {
+		repos, err := g.Scan(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(apps(repos)) != 6 {
+			t.Fatalf("apps = %v", apps(repos))
+		}
+		if r := find(t, repos, bad.ID); r.ReadError == "" || r.CommitSHA != bad.HeadSHA {
+			t.Fatalf("failing project: %+v", r)
+		}
+		if r := find(t, repos, good.ID); r.ReadError != "" || r.CommitSHA != sha {
+			t.Fatalf("healthy project: %+v", r)
+		}
+	}
+	// A project never read before that fails is listed with no app.
+	fresh := newSource(t, fake, opts)
+	repos, err := fresh.Scan(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r := find(t, repos, bad.ID); r.HasApp() || r.ReadError == "" {
+		t.Fatalf("never read: %+v", r)
 	}
 }
 
@@ -172,7 +204,7 @@ func TestOneProjectFailingForever(t *testing.T) {
 func TestTimeLimitKeepsProgress(t *testing.T) {
 	const n = 40
 	fake := bigGroup(t, gitlabfake.Options{}, n)
-	g := newSource(t, fake, func(o *source.GitLabOptions) { o.Concurrency = 2 })
+	g := newSource(t, fake, func(o *source.GitLabOptions) { o.Concurrency = 2; o.NoGraphQL = true })
 	fake.Inject(gitlabfake.Fault{Endpoint: fileRead, Delay: 50 * time.Millisecond})
 	scans := 0
 	for {
@@ -208,7 +240,7 @@ func TestRevalidationAdvancesBySlices(t *testing.T) {
 	var mu sync.Mutex
 	now := time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)
 	clock := func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
-	g := newSource(t, fake, func(o *source.GitLabOptions) { o.Now = clock; o.RevalidateSlice = 4 })
+	g := newSource(t, fake, func(o *source.GitLabOptions) { o.Now = clock; o.RevalidateSlice = 4; o.NoGraphQL = true })
 	ctx := context.Background()
 	if _, err := g.Scan(ctx); err != nil {
 		t.Fatal(err)
@@ -260,7 +292,7 @@ func TestRateLimitedColdScan(t *testing.T) {
 	const n = 60
 	fake := bigGroup(t, gitlabfake.Options{Now: time.Now}, n)
 	fake.SetRateLimitPeriod(25, time.Second)
-	g := newSource(t, fake, func(o *source.GitLabOptions) { o.RetryMax = 2; o.RetryWait = 10 * time.Millisecond })
+	g := newSource(t, fake, func(o *source.GitLabOptions) { o.RetryMax = 2; o.RetryWait = 10 * time.Millisecond; o.NoGraphQL = true })
 	for scan := 1; ; scan++ {
 		ctx, cancel := context.WithTimeout(context.Background(), 1500*time.Millisecond)
 		repos, err := g.Scan(ctx)

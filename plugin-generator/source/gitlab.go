@@ -25,6 +25,10 @@ type GitLabOptions struct {
 	// Concurrency bounds parallel REST file reads so a cold scan stays
 	// inside GitLab's per-user request limits.
 	Concurrency int
+	// NoGraphQL reads every app.yaml through REST, one request each,
+	// instead of 100 per GraphQL query (with REST for what GraphQL does
+	// not answer).
+	NoGraphQL bool
 	// RevalidateAfter is how old a read may grow before it is read again,
 	// in case GitLab did not bump last_activity_at for a push (it does so
 	// at most once an hour); default 1 h.
@@ -99,7 +103,11 @@ func NewGitLab(opts GitLabOptions) (*GitLab, error) {
 		return nil, fmt.Errorf("gitlab: %w", err)
 	}
 	g := &GitLab{client: c, opts: opts, known: map[int64]Repo{}}
-	g.reader = restReader{g: g, concurrency: opts.Concurrency}
+	rest := restReader{g: g, concurrency: opts.Concurrency}
+	g.reader = rest
+	if !opts.NoGraphQL {
+		g.reader = &graphqlReader{g: g, rest: rest, batch: maxBatch}
+	}
 	return g, nil
 }
 
