@@ -52,7 +52,7 @@ type options struct {
 	snapshotConfigMap                                            string
 	peerService, podIP                                           string
 	interval, scanTimeout, maxStaleness, firstScanWait, followUp time.Duration
-	includeArchived, includeShared                               bool
+	includeArchived, includeShared, noGraphQL                    bool
 	concurrency                                                  int
 }
 
@@ -100,6 +100,7 @@ func parseFlags(args []string, env func(string) (string, bool)) (options, error)
 	dur(&o.followUp, "follow-up", "IDP_FOLLOW_UP", 15*time.Second, "after a webhook adds an app, refresh its ApplicationSets again this much later (0: off)")
 	boolean(&o.includeArchived, "include-archived", "IDP_INCLUDE_ARCHIVED", "also discover archived projects")
 	boolean(&o.includeShared, "include-shared", "IDP_INCLUDE_SHARED", "also discover projects shared into the group")
+	boolean(&o.noGraphQL, "no-graphql", "IDP_NO_GRAPHQL", "read app.yaml through REST only, one request each, instead of 100 per GraphQL query")
 	fs.IntVar(&o.concurrency, "concurrency", 8, "parallel GitLab file reads")
 	if err := fs.Parse(args); err != nil {
 		return o, err
@@ -171,7 +172,7 @@ func run(ctx context.Context, args []string, env func(string) (string, bool), lo
 		return err
 	}
 	if persist != nil {
-		store.OnPublish = func(s *catalog.Snapshot, repos []source.Repo) { persist.offer(s, repos, s.ScannedAt) }
+		store.OnPublish = persist.offer
 	}
 	srv := server.New(server.Config{
 		Store: store, Token: token, WebhookSecret: webhookSecret, Refresher: refresher, Peers: peerSet,
@@ -220,7 +221,7 @@ func newSource(o options, metrics *server.Metrics) (source.Source, error) {
 	return source.NewGitLab(source.GitLabOptions{
 		BaseURL: o.gitlabURL, Token: strings.TrimSpace(string(tok)), Group: o.gitlabGroup,
 		IncludeArchived: o.includeArchived, IncludeShared: o.includeShared,
-		Concurrency: o.concurrency, HTTPClient: hc,
+		Concurrency: o.concurrency, NoGraphQL: o.noGraphQL, HTTPClient: hc,
 	})
 }
 

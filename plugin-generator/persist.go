@@ -56,8 +56,8 @@ func (p *persistence) restore(ctx context.Context, store *catalog.Store) {
 
 // offer queues a scan for saving; only the latest waiting one is kept, so
 // a slow API server never holds a scan back.
-func (p *persistence) offer(_ *catalog.Snapshot, repos []source.Repo, scannedAt time.Time) {
-	s := snapshot.State{ScannedAt: scannedAt, Repos: repos}
+func (p *persistence) offer(snap *catalog.Snapshot, repos []source.Repo) {
+	s := snapshot.State{ScannedAt: snap.ScannedAt, PublishedAt: time.Now(), Repos: repos}
 	for {
 		select {
 		case p.saves <- s:
@@ -71,18 +71,28 @@ func (p *persistence) offer(_ *catalog.Snapshot, repos []source.Repo, scannedAt 
 	}
 }
 
-// run saves what offer queued until ctx ends.
+// run saves what offer queued until ctx ends, and then what is still
+// queued, so a pod stopped by a rolling update leaves its last answer.
 func (p *persistence) run(ctx context.Context) {
 	for {
 		select {
 		case <-ctx.Done():
+			select {
+			case s := <-p.saves:
+				p.save(context.Background(), s, 5*time.Second)
+			default:
+			}
 			return
 		case s := <-p.saves:
-			saveCtx, cancel := context.WithTimeout(ctx, 30*time.Second)
-			if err := p.store.Save(saveCtx, s); err != nil {
-				p.log.Error("could not persist the scan; a restart will wait for a full scan", "err", err)
-			}
-			cancel()
+			p.save(ctx, s, 30*time.Second)
 		}
+	}
+}
+
+func (p *persistence) save(ctx context.Context, s snapshot.State, limit time.Duration) {
+	ctx, cancel := context.WithTimeout(ctx, limit)
+	defer cancel()
+	if err := p.store.Save(ctx, s); err != nil {
+		p.log.Error("could not persist the answer; a restart waits for a full scan or answers an older one", "err", err)
 	}
 }

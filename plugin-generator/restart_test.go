@@ -24,9 +24,10 @@ import (
 
 // TestRestartWithGitLabDownAnswersThePersistedScan runs the generator as it
 // runs in the cluster (its flags, a real API server, the shipped snapshot
-// ConfigMap), stops it, takes GitLab down and starts it again: the new
-// process answers the complete list from the persisted scan, before any
-// request to GitLab has succeeded.
+// ConfigMap), adds an app through the webhook, stops it, takes GitLab down
+// and starts it again: the new process answers the complete list, the
+// webhook's app included, from the persisted answer, before any request to
+// GitLab has succeeded.
 func TestRestartWithGitLabDownAnswersThePersistedScan(t *testing.T) {
 	srv := kubetest.Start(t)
 	ctx := context.Background()
@@ -65,16 +66,30 @@ func TestRestartWithGitLabDownAnswersThePersistedScan(t *testing.T) {
 		"-listen", addr, "-source", "gitlab", "-gitlab-url", fake.URL(), "-gitlab-group", "gitops",
 		"-gitlab-token-file", write("gitlab-token", "glpat-restart"), "-token-file", write("token", "argocd-token"),
 		"-kubeconfig", srv.Kubeconfig, "-snapshot-configmap", "idp-apps-generator-snapshot",
-		"-interval", "1h", "-first-scan-wait", "1ms",
+		"-interval", "1h", "-first-scan-wait", "1ms", "-webhook-secret-file", write("webhook", "hook-secret"),
 	}
 	env := func(string) (string, bool) { return "", false }
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 
 	first := start(t, args, env, log)
 	waitFor(t, 60*time.Second, func() bool { return answered(addr) == n })
+	added := fake.AddProject(gitlabfake.ProjectSpec{Namespace: "gitops", Path: "late", Files: map[string]string{"app.yaml": strings.ReplaceAll(
+		"apiVersion: idp.vibe-coder.biz/v1alpha1\nkind: App\nmetadata:\n  name: NAME\nspec:\n  owner: team-a\n  image: 123456789012.dkr.ecr.us-east-2.amazonaws.com/NAME:abc1234\n  port: 3000\n", "NAME", "late")}})
+	req, err := fake.PushEventRequest(ctx, added.ID, "http://"+addr+"/api/v1/webhooks/gitlab", "hook-secret")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if resp, err := http.DefaultClient.Do(req); err != nil || resp.StatusCode != http.StatusAccepted {
+		t.Fatalf("webhook: %v %v", resp, err)
+	}
+	waitFor(t, 30*time.Second, func() bool { return answered(addr) == n+1 })
 	waitFor(t, 30*time.Second, func() bool {
 		cm, err := srv.Client.CoreV1().ConfigMaps("argocd").Get(ctx, "idp-apps-generator-snapshot", metav1.GetOptions{})
-		return err == nil && len(cm.BinaryData[snapshot.Key]) > 0
+		if err != nil || len(cm.BinaryData[snapshot.Key]) == 0 {
+			return false
+		}
+		s, err := snapshot.Decode(cm.BinaryData[snapshot.Key])
+		return err == nil && s.Apps() == n+1
 	})
 	first()
 
@@ -82,8 +97,8 @@ func TestRestartWithGitLabDownAnswersThePersistedScan(t *testing.T) {
 	fake.ResetCounts()
 	began := time.Now()
 	start(t, args, env, log)
-	waitFor(t, 30*time.Second, func() bool { return answered(addr) == n })
-	t.Logf("restarted with GitLab down: %d apps answered %v after start, GitLab asked %d times (every answer 503)", n, time.Since(began).Round(time.Millisecond), fake.TotalRequests())
+	waitFor(t, 30*time.Second, func() bool { return answered(addr) == n+1 })
+	t.Logf("restarted with GitLab down: %d apps answered %v after start, GitLab asked %d times (every answer 503)", n+1, time.Since(began).Round(time.Millisecond), fake.TotalRequests())
 }
 
 // start runs the generator until the returned stop is called or the test ends.

@@ -36,7 +36,11 @@ func groupWith(tb testing.TB, n int) *gitlabfake.Fake {
 }
 
 func ours(tb testing.TB, fake *gitlabfake.Fake) *source.GitLab {
-	g, err := source.NewGitLab(source.GitLabOptions{BaseURL: fake.URL(), Token: token, Group: "gitops", HTTPClient: &http.Client{Timeout: 30 * time.Second}})
+	return oursWith(tb, fake, false)
+}
+
+func oursWith(tb testing.TB, fake *gitlabfake.Fake, restOnly bool) *source.GitLab {
+	g, err := source.NewGitLab(source.GitLabOptions{BaseURL: fake.URL(), Token: token, Group: "gitops", NoGraphQL: restOnly, HTTPClient: &http.Client{Timeout: 30 * time.Second}})
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -67,6 +71,15 @@ func BenchmarkRefresh(b *testing.B) {
 			fake.ResetCounts()
 			for b.Loop() {
 				if repos, err := ours(b, fake).Scan(context.Background()); err != nil || len(repos) != n {
+					b.Fatalf("%d repos, %v", len(repos), err)
+				}
+			}
+			b.ReportMetric(float64(fake.TotalRequests())/float64(b.N), "requests/op")
+		})
+		b.Run(fmt.Sprintf("N=%d/generator-full-rest-only", n), func(b *testing.B) {
+			fake.ResetCounts()
+			for b.Loop() {
+				if repos, err := oursWith(b, fake, true).Scan(context.Background()); err != nil || len(repos) != n {
 					b.Fatalf("%d repos, %v", len(repos), err)
 				}
 			}
@@ -117,5 +130,72 @@ func TestRequestBudget(t *testing.T) {
 	t.Logf("unchanged refresh at N=1000: generator %d requests, Argo CD SCM provider %d", oursN, argoN)
 	if oursN*50 > argoN {
 		t.Fatalf("generator %d requests vs Argo CD %d: under 50x fewer", oursN, argoN)
+	}
+}
+
+// gitlabComLimit is gitlab.com's authenticated API rate limit per user,
+// which both replicas of the generator share.
+const gitlabComLimit = 2000
+
+// BenchmarkColdUnderGitLabLimits runs one cold scan against the fake with
+// gitlab.com's limit enforced: the generator at 10,000 projects, Argo CD's
+// SCM provider at 1,000 (at 10,000 it needs 30,100 requests, over 15 minutes
+// of the limit). It reports requests, 429s and wall time.
+func BenchmarkColdUnderGitLabLimits(b *testing.B) {
+	for _, tc := range []struct {
+		name string
+		n    int
+		scan func(testing.TB, *gitlabfake.Fake) int
+	}{
+		{"generator", 10000, func(tb testing.TB, f *gitlabfake.Fake) int {
+			repos, err := ours(tb, f).Scan(context.Background())
+			if err != nil {
+				tb.Fatal(err)
+			}
+			return len(repos)
+		}},
+		{"argocd-scm-provider", 1000, argoRefresh},
+	} {
+		fake := groupWith(b, tc.n)
+		b.Run(fmt.Sprintf("N=%d/%s", tc.n, tc.name), func(b *testing.B) {
+			fake.SetRateLimit(gitlabComLimit)
+			defer fake.SetRateLimit(0)
+			fake.ResetCounts()
+			for b.Loop() {
+				if got := tc.scan(b, fake); got != tc.n {
+					b.Fatalf("%d repositories, want %d", got, tc.n)
+				}
+			}
+			b.ReportMetric(float64(fake.TotalRequests())/float64(b.N), "requests/op")
+			b.ReportMetric(float64(fake.Throttled())/float64(b.N), "throttled/op")
+		})
+	}
+}
+
+// TestColdScanWithinGitLabLimits: at 10,000 projects a cold scan costs at
+// most 1,000 GitLab requests and none is throttled under gitlab.com's
+// limit; an unchanged refresh costs only the listing pages and the count.
+func TestColdScanWithinGitLabLimits(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds 10,000 projects")
+	}
+	fake := groupWith(t, 10000)
+	fake.SetRateLimit(gitlabComLimit)
+	g := ours(t, fake)
+	if _, err := g.Scan(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	cold, throttled := fake.TotalRequests(), fake.Throttled()
+	fake.ResetCounts()
+	if _, err := g.Scan(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	unchanged := fake.Requests()
+	t.Logf("10,000 projects: cold scan %d requests (%d throttled), unchanged refresh %v", cold, throttled, unchanged)
+	if cold > 1000 || throttled > 0 {
+		t.Fatalf("cold scan: %d requests, %d throttled; want at most 1,000 and none", cold, throttled)
+	}
+	if len(unchanged) != 1 || unchanged["GET /groups/:id/projects"] != 101+1 {
+		t.Fatalf("unchanged refresh: %v, want only the 101 listing pages and the count", unchanged)
 	}
 }

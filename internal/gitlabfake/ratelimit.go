@@ -14,6 +14,15 @@ type rateLimit struct {
 	period    time.Duration
 	windowEnd time.Time
 	observed  int
+	throttled int // 429s answered since the last ResetCounts
+}
+
+// Throttled returns how many requests the rate limit answered with 429
+// since the last ResetCounts.
+func (f *Fake) Throttled() int {
+	f.reqMu.Lock()
+	defer f.reqMu.Unlock()
+	return f.limit.throttled
 }
 
 // SetRateLimit throttles the API to requestsPerMinute requests per one-minute
@@ -39,7 +48,7 @@ func (f *Fake) SetRateLimitPeriod(limit int, period time.Duration) {
 	if period <= 0 {
 		period = time.Minute
 	}
-	f.limit = rateLimit{limit: limit, period: period}
+	f.limit = rateLimit{limit: limit, period: period, throttled: f.limit.throttled}
 }
 
 // applyRateLimit counts the request, sets the RateLimit headers and answers
@@ -59,6 +68,9 @@ func (f *Fake) applyRateLimit(w http.ResponseWriter) bool {
 	}
 	rl.observed++
 	observed, limit := rl.observed, rl.limit
+	if observed > limit {
+		rl.throttled++
+	}
 	perMinute := int(float64(limit) * float64(time.Minute) / float64(rl.period))
 	f.reqMu.Unlock()
 

@@ -314,4 +314,5 @@ func (f *Fake) ResetCounts() {
 	f.counts = map[string]int{}
 	f.total = 0
 	f.unmatched = nil
+	f.limit.throttled = 0
 }

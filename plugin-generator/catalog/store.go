@@ -23,8 +23,9 @@ type Store struct {
 	now      func() time.Time
 	// OnScan, if set, observes every full scan (for metrics and logs).
 	OnScan func(d time.Duration, s *Snapshot, err error)
-	// OnPublish, if set, receives every snapshot a full scan publishes and
-	// the scan it was built from (to persist them); it must not block.
+	// OnPublish, if set, receives every snapshot a scan or a rescan
+	// publishes and the repos it was built from (to persist them); it must
+	// not block.
 	OnPublish func(s *Snapshot, repos []source.Repo)
 
 	scanMu sync.Mutex // one scan at a time
@@ -67,9 +68,7 @@ func (s *Store) Refresh(ctx context.Context) error {
 	if err == nil {
 		snap = Build(repos, prev, s.platform, s.now())
 		s.publish(snap, repos)
-		if s.OnPublish != nil {
-			s.OnPublish(snap, repos)
-		}
+		s.notify(snap, repos)
 	}
 	s.mu.Lock()
 	s.lastErr = err
@@ -140,7 +139,17 @@ func (s *Store) RefreshProject(ctx context.Context, id int64) (bool, error) {
 	}
 	snap := Build(next, prev, s.platform, prev.ScannedAt)
 	s.publish(snap, next)
-	return !sameApp(prev, snap, id), nil
+	changed := !sameApp(prev, snap, id)
+	if changed || gone {
+		s.notify(snap, next)
+	}
+	return changed, nil
+}
+
+func (s *Store) notify(snap *Snapshot, repos []source.Repo) {
+	if s.OnPublish != nil {
+		s.OnPublish(snap, repos)
+	}
 }
 
 func (s *Store) publish(snap *Snapshot, repos []source.Repo) {

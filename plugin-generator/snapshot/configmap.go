@@ -74,8 +74,9 @@ func (c *ConfigMapStore) Load(ctx context.Context) (*State, error) {
 	return s, nil
 }
 
-// Save stores s unless the stored snapshot is as new or holds the same
-// repos (ReadAt aside): a replica never replaces another's newer scan, and
+// Save stores s unless the stored snapshot is as new (PublishedAt, else
+// ScannedAt) or holds the same repos (ReadAt aside) from a scan less than
+// RefreshAfter older: a replica never replaces another's newer answer, and
 // an unchanged scan costs no write. A stored snapshot that does not decode
 // is replaced. Concurrent writers are ordered by the resourceVersion.
 func (c *ConfigMapStore) Save(ctx context.Context, s State) error {
@@ -83,7 +84,7 @@ func (c *ConfigMapStore) Save(ctx context.Context, s State) error {
 	if err != nil {
 		return err
 	}
-	data, err := encode(s.ScannedAt, w)
+	data, err := encode(s, w)
 	if err != nil {
 		return err
 	}
@@ -106,7 +107,8 @@ func (c *ConfigMapStore) Save(ctx context.Context, s State) error {
 			return fmt.Errorf("read snapshot ConfigMap %s/%s: %w", c.Namespace, c.Name, err)
 		}
 		if old, err := decodeHeader(cm.BinaryData[Key]); err == nil &&
-			(!old.ScannedAt.Before(s.ScannedAt) || (s.ScannedAt.Sub(old.ScannedAt) < c.refreshAfter() && sameContent(old, want))) {
+			(!order(old.ScannedAt, old.PublishedAt).Before(order(s.ScannedAt, s.PublishedAt)) ||
+				(s.ScannedAt.Sub(old.ScannedAt) < c.refreshAfter() && sameContent(old, want))) {
 			return nil
 		}
 		if cm.BinaryData == nil {

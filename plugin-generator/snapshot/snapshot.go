@@ -24,8 +24,19 @@ const maxDecoded = 256 << 20
 
 // State is one complete scan.
 type State struct {
-	ScannedAt time.Time
-	Repos     []source.Repo
+	ScannedAt time.Time // when the full scan the repos come from completed
+	// PublishedAt is when the answer last changed, by that scan or by a
+	// webhook's rescan since; it orders the writers. Zero means ScannedAt.
+	PublishedAt time.Time
+	Repos       []source.Repo
+}
+
+// order is the time a stored snapshot is ranked by.
+func order(scannedAt, publishedAt time.Time) time.Time {
+	if publishedAt.IsZero() {
+		return scannedAt
+	}
+	return publishedAt
 }
 
 // Apps counts the repos that hold an app.yaml.
@@ -43,16 +54,18 @@ func (s State) Apps() int {
 // meaning in every version: replicas of different versions order their
 // snapshots by them.
 type doc struct {
-	Version   int        `json:"version"`
-	ScannedAt time.Time  `json:"scannedAt"`
-	Repos     []wireRepo `json:"repos"`
+	Version     int        `json:"version"`
+	ScannedAt   time.Time  `json:"scannedAt"`
+	PublishedAt time.Time  `json:"publishedAt,omitzero"`
+	Repos       []wireRepo `json:"repos"`
 }
 
 // header is a doc of any version, its repos left undecoded.
 type header struct {
-	Version   int             `json:"version"`
-	ScannedAt time.Time       `json:"scannedAt"`
-	Repos     json.RawMessage `json:"repos"`
+	Version     int             `json:"version"`
+	ScannedAt   time.Time       `json:"scannedAt"`
+	PublishedAt time.Time       `json:"publishedAt,omitzero"`
+	Repos       json.RawMessage `json:"repos"`
 }
 
 // Encode returns s as gzip-compressed JSON. It fails on a string that is
@@ -63,7 +76,7 @@ func Encode(s State) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	return encode(s.ScannedAt, w)
+	return encode(s, w)
 }
 
 func toWireRepos(repos []source.Repo) ([]wireRepo, error) {
@@ -80,8 +93,8 @@ func toWireRepos(repos []source.Repo) ([]wireRepo, error) {
 	return w, nil
 }
 
-func encode(scannedAt time.Time, repos []wireRepo) ([]byte, error) {
-	b, err := json.Marshal(doc{Version: Version, ScannedAt: scannedAt, Repos: repos})
+func encode(s State, repos []wireRepo) ([]byte, error) {
+	b, err := json.Marshal(doc{Version: Version, ScannedAt: s.ScannedAt, PublishedAt: s.PublishedAt, Repos: repos})
 	if err != nil {
 		return nil, fmt.Errorf("snapshot: %w", err)
 	}
@@ -110,7 +123,7 @@ func Decode(data []byte) (*State, error) {
 	if err := json.Unmarshal(h.Repos, &w); err != nil {
 		return nil, fmt.Errorf("snapshot: corrupt repos: %w", err)
 	}
-	s := &State{ScannedAt: h.ScannedAt}
+	s := &State{ScannedAt: h.ScannedAt, PublishedAt: h.PublishedAt}
 	if w != nil {
 		s.Repos = make([]source.Repo, len(w))
 	}
