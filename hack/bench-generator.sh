@@ -3,7 +3,9 @@
 #  1. GitLab requests and wall time per full and per unchanged refresh at
 #     N = 100, 1,000, 10,000, next to Argo CD's SCM-provider generator run
 #     against the same fake GitLab in the same process (hack/bench);
-#  2. getparams latency (p50/p99, wrk) and peak RSS of the real binary
+#  2. one cold scan each with gitlab.com's rate limit (2,000 requests a
+#     minute) enforced by the fake: requests, 429s and wall time;
+#  3. getparams latency (p50/p99, wrk) and peak RSS of the real binary
 #     answering from a warm cache of 10,000 apps.
 set -euo pipefail
 
@@ -26,6 +28,14 @@ echo "## GitLab cost per refresh"
     split($1, p, "/"); n = p[2]; sub(/^N=/, "", n); what = p[3]; sub(/-[0-9]+$/, "", what)
     printf "| %s | %s | %.0f | %.1f |\n", n, what, $5, $3 / 1e6 }
     BEGIN { print "| projects | refresh | GitLab requests | ms |"; print "| ---: | --- | ---: | ---: |" }'
+
+echo
+echo "## A cold scan under gitlab.com's rate limit (2,000 requests a minute)"
+(cd "$root/hack" && go test ./bench -run '^$' -bench ColdUnderGitLabLimits -benchtime 1x -timeout 60m) |
+  awk '/^Benchmark/ {
+    split($1, p, "/"); n = p[2]; sub(/^N=/, "", n); what = p[3]; sub(/-[0-9]+$/, "", what)
+    printf "| %s | %s | %.0f | %.0f | %.1f |\n", n, what, $5, $7, $3 / 1e9 }
+    BEGIN { print "| projects | scan | GitLab requests | answered 429 | s |"; print "| ---: | --- | ---: | ---: | ---: |" }'
 
 echo
 echo "## getparams from a warm cache of $apps apps"

@@ -230,7 +230,7 @@ func TestApplicationSetsMissingParameter(t *testing.T) {
 	f := newAppSetFixture(t)
 	as := f.appSets["idp-apps"]
 	params := map[string]any{"name": "hello-world", "namespace": "hello-world", "project": "hello-world", "repoURL": gitopsRepo,
-		"targetRevision": "main", "path": ".", "owner": "team-a", "backstageName": "hello-world"}
+		"targetRevision": "main", "path": ".", "owner": "team-a", "backstageName": "hello-world", "commitSHA": "3f2a1bc0d4e5f60718293a4b5c6d7e8f90a1b2c3"}
 	tmpl := template.GetTempApplication(as.Spec.Template)
 	if _, err := (&utils.Render{}).RenderTemplateParams(tmpl, as.Spec.SyncPolicy, params, as.Spec.GoTemplate, as.Spec.GoTemplateOptions); err != nil {
 		t.Fatalf("complete parameters: %v", err)

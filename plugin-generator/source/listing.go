@@ -54,7 +54,10 @@ func (g *GitLab) listProjects(ctx context.Context, group groupRef) ([]Project, e
 			}
 		}
 		if next == nil {
-			return out, walk.probe(ctx, g, group, opts, resp)
+			if err := walk.probe(ctx, g, group, opts, resp); err != nil {
+				return nil, err
+			}
+			return out, nil
 		}
 	}
 }
@@ -142,7 +145,7 @@ func (w *walk) offset(resp *gitlab.Response, n int, full bool) (gitlab.RequestOp
 	if total != w.total {
 		return nil, &ErrIncomplete{fmt.Sprintf("X-Total went from %q to %q during the listing (projects were added or removed)", w.total, total)}
 	}
-	if strconv.FormatInt(resp.CurrentPage, 10) != strconv.Itoa(w.pages) {
+	if resp.CurrentPage != int64(w.pages) {
 		return nil, &ErrIncomplete{fmt.Sprintf("asked for page %d, GitLab answered page %d", w.pages, resp.CurrentPage)}
 	}
 	if total == "" {
