@@ -79,6 +79,7 @@ func TestGetGroupByIDAndPath(t *testing.T) {
 	sub := f.AddGroup("gitops/team-a")
 	c := client(t, f)
 	for _, id := range []any{sub.ID, "gitops/team-a"} {
+		//lint:ignore SA1019 API v4 still embeds the group's projects unless told not to
 		g, _, err := c.Groups.GetGroup(id, &gitlab.GetGroupOptions{WithProjects: gitlab.Ptr(false)})
 		if err != nil || g.ID != sub.ID || g.FullPath != "gitops/team-a" {
 			t.Fatalf("GetGroup(%v) = %+v, %v", id, g, err)

@@ -246,6 +246,7 @@ func (g *GitLab) group(ctx context.Context) (groupRef, error) {
 	if _, err := strconv.ParseInt(g.opts.Group, 10, 64); err != nil {
 		return groupRef{ID: g.opts.Group, FullPath: g.opts.Group}, nil
 	}
+	//lint:ignore SA1019 API v4 still embeds the group's projects unless told not to
 	gr, _, err := g.client.Groups.GetGroup(g.opts.Group, &gitlab.GetGroupOptions{WithProjects: gitlab.Ptr(false)}, gitlab.WithContext(ctx))
 	if err != nil {
 		return groupRef{}, fmt.Errorf("gitlab: get group %s: %w", g.opts.Group, err)

@@ -73,7 +73,7 @@ func (w *walk) probe(ctx context.Context, g *GitLab, group groupRef, opts *gitla
 	}
 	count := *opts
 	count.ListOptions = gitlab.ListOptions{PerPage: 1, OrderBy: "id", Sort: "asc"}
-	gps, resp, err := g.client.Groups.ListGroupProjects(group.ID, &count, gitlab.WithContext(ctx))
+	_, resp, err := g.client.Groups.ListGroupProjects(group.ID, &count, gitlab.WithContext(ctx))
 	if err != nil {
 		return fmt.Errorf("gitlab: count projects of group %s: %w", group.FullPath, err)
 	}
@@ -87,7 +87,8 @@ func (w *walk) probe(ctx context.Context, g *GitLab, group groupRef, opts *gitla
 	q.Set("id_after", strconv.FormatInt(w.lastID, 10))
 	u := *last.Request.URL
 	u.RawQuery = q.Encode()
-	if gps, _, err = g.client.Groups.ListGroupProjects(group.ID, opts, gitlab.WithContext(ctx), gitlab.WithKeysetPaginationParameters(u.String())); err != nil {
+	gps, _, err := g.client.Groups.ListGroupProjects(group.ID, opts, gitlab.WithContext(ctx), gitlab.WithKeysetPaginationParameters(u.String()))
+	if err != nil {
 		return fmt.Errorf("gitlab: list projects of group %s: %w", group.FullPath, err)
 	}
 	if len(gps) > 0 {
