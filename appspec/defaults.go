@@ -9,6 +9,7 @@ const (
 	DefaultStartupSeconds  int32 = 60
 	DefaultMetricsPath           = "/metrics"
 	DefaultIngressPath           = "/"
+	DefaultCPUUtilization  int32 = 70
 	DefaultRefreshInterval       = "1h"
 	DefaultCPURequest            = "100m"
 	DefaultMemoryRequest         = "128Mi"
@@ -37,6 +38,9 @@ func SetDefaults(app *App, p Platform) {
 	def(&s.Health.Path, DefaultHealthPath)
 	if s.Health.StartupSeconds == 0 {
 		s.Health.StartupSeconds = DefaultStartupSeconds
+	}
+	if s.Autoscaling != nil && s.Autoscaling.CPUUtilization == 0 {
+		s.Autoscaling.CPUUtilization = DefaultCPUUtilization
 	}
 	if s.Metrics == nil {
 		s.Metrics = &Metrics{}

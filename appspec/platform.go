@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/netip"
 	"sort"
+	"strconv"
 	"strings"
 
 	"k8s.io/apimachinery/pkg/util/validation"
@@ -13,8 +14,12 @@ import (
 // environment of the CMP sidecar and the plugin generator, never from an
 // app.yaml.
 type Platform struct {
-	BaseDomain          string            // apps are served at <name>.<BaseDomain>
-	ALBGroup            string            // shared AWS Load Balancer Controller group
+	BaseDomain string    // apps are served at <name>.<BaseDomain>
+	ALBGroup   string    // the platform's own AWS Load Balancer Controller group (Backstage, Argo CD, webhooks)
+	AppALBs    ALBLayout // the groups apps spread over
+	// PreviousAppALBs, while the shard count changes, is the layout before:
+	// an app it placed elsewhere keeps an Ingress there until DNS follows.
+	PreviousAppALBs     *ALBLayout
 	CertificateARN      string            // ACM certificate for the ALB; empty lets the controller discover it
 	AllowedRegistries   []string          // image reference prefixes apps may pull from
 	SecretStore         string            // ClusterSecretStore name
@@ -36,6 +41,9 @@ const OwnerPlaceholder = "{owner}"
 const (
 	EnvBaseDomain          = "IDP_BASE_DOMAIN"
 	EnvALBGroup            = "IDP_ALB_GROUP"
+	EnvALBAppPrefix        = "IDP_ALB_APP_PREFIX"
+	EnvALBShards           = "IDP_ALB_SHARDS"
+	EnvALBShardsPrevious   = "IDP_ALB_SHARDS_PREVIOUS"
 	EnvCertificateARN      = "IDP_CERTIFICATE_ARN"
 	EnvAllowedRegistries   = "IDP_ALLOWED_REGISTRIES"
 	EnvSecretStore         = "IDP_SECRET_STORE"
@@ -56,6 +64,7 @@ func DefaultPlatform() Platform {
 	return Platform{
 		BaseDomain:          "apps.example.com",
 		ALBGroup:            "idp-shared",
+		AppALBs:             ALBLayout{Prefix: "idp-apps", Shards: DefaultALBShards},
 		AllowedRegistries:   []string{"123456789012.dkr.ecr.us-east-2.amazonaws.com/"},
 		SecretStore:         "aws-secrets-manager",
 		SecretKeyPrefix:     "idp/apps",
@@ -91,6 +100,13 @@ func PlatformFromEnv(lookup func(string) (string, bool)) (Platform, error) {
 	str := func(dst *string) func(string) error { return func(v string) error { *dst = v; return nil } }
 	set(EnvBaseDomain, str(&p.BaseDomain))
 	set(EnvALBGroup, str(&p.ALBGroup))
+	set(EnvALBAppPrefix, str(&p.AppALBs.Prefix))
+	set(EnvALBShards, func(v string) (err error) { p.AppALBs.Shards, err = strconv.Atoi(v); return err })
+	set(EnvALBShardsPrevious, func(v string) error {
+		l, err := parseALBLayout(v)
+		p.PreviousAppALBs = &l
+		return err
+	})
 	set(EnvCertificateARN, str(&p.CertificateARN))
 	set(EnvSecretStore, str(&p.SecretStore))
 	set(EnvSecretKeyPrefix, func(v string) error { p.SecretKeyPrefix = strings.Trim(v, "/"); return nil })
@@ -129,6 +145,10 @@ func (p Platform) Validate() error {
 	}
 	if p.ALBGroup == "" {
 		errs = append(errs, EnvALBGroup+": must not be empty")
+	}
+	errs = append(errs, p.AppALBs.validate(EnvALBAppPrefix+"/"+EnvALBShards)...)
+	if p.PreviousAppALBs != nil {
+		errs = append(errs, p.PreviousAppALBs.validate(EnvALBShardsPrevious)...)
 	}
 	if p.SecretStore == "" {
 		errs = append(errs, EnvSecretStore+": must not be empty")

@@ -40,17 +40,29 @@ type Spec struct {
 	// load balancer route to it.
 	Port int32 `json:"port" jsonschema:"minimum=1024,maximum=65535,description=Port the app listens on (non-root: 1024 or above)."`
 
-	Replicas  *int32      `json:"replicas,omitempty" jsonschema:"minimum=1,maximum=20,default=2"`
-	Command   []string    `json:"command,omitempty" jsonschema:"maxItems=32"`
-	Args      []string    `json:"args,omitempty" jsonschema:"maxItems=64"`
-	Env       []EnvVar    `json:"env,omitempty" jsonschema:"maxItems=100"`
-	Resources *Resources  `json:"resources,omitempty"`
-	Health    *Health     `json:"health,omitempty"`
-	Metrics   *Metrics    `json:"metrics,omitempty"`
-	Ingress   *Ingress    `json:"ingress,omitempty"`
-	Secrets   *Secrets    `json:"secrets,omitempty" jsonschema:"description=Present (even as {}) to sync the app's own secret store entry into its environment; absent\\, the app reads no secret."`
-	Lifecycle *Lifecycle  `json:"lifecycle,omitempty"`
-	Egress    *EgressRule `json:"egress,omitempty"`
+	Replicas *int32 `json:"replicas,omitempty" jsonschema:"minimum=1,maximum=20,default=2"`
+	// Autoscaling, if set, lets a HorizontalPodAutoscaler choose the
+	// replicas between its bounds; spec.replicas is then its minimum.
+	Autoscaling *Autoscaling `json:"autoscaling,omitempty"`
+	Command     []string     `json:"command,omitempty" jsonschema:"maxItems=32"`
+	Args        []string     `json:"args,omitempty" jsonschema:"maxItems=64"`
+	Env         []EnvVar     `json:"env,omitempty" jsonschema:"maxItems=100"`
+	Resources   *Resources   `json:"resources,omitempty"`
+	Health      *Health      `json:"health,omitempty"`
+	Metrics     *Metrics     `json:"metrics,omitempty"`
+	Ingress     *Ingress     `json:"ingress,omitempty"`
+	Secrets     *Secrets     `json:"secrets,omitempty" jsonschema:"description=Present (even as {}) to sync the app's own secret store entry into its environment; absent\\, the app reads no secret."`
+	Lifecycle   *Lifecycle   `json:"lifecycle,omitempty"`
+	Egress      *EgressRule  `json:"egress,omitempty"`
+}
+
+// Autoscaling scales the Deployment on CPU use, within the namespace's
+// quota (sized for MaxReplicas).
+type Autoscaling struct {
+	MaxReplicas int32 `json:"maxReplicas" jsonschema:"minimum=1,maximum=20,description=Most replicas the autoscaler may run; at least spec.replicas."`
+	// CPUUtilization is the target average CPU use, as a percentage of the
+	// CPU request.
+	CPUUtilization int32 `json:"cpuUtilization,omitempty" jsonschema:"minimum=10,maximum=100,default=70"`
 }
 
 // EnvVar is a plain environment variable. Secret values never go here: they
@@ -95,8 +107,8 @@ type Metrics struct {
 // Ingress exposes the app on the shared load balancer.
 type Ingress struct {
 	Enabled *bool `json:"enabled,omitempty" jsonschema:"default=true"`
-	// Host defaults to <name>.<base domain>; only that host or a sub-domain
-	// of it is accepted.
+	// Host defaults to <name>.<base domain>, the only host accepted: the
+	// platform's certificate covers *.<base domain>, one label deep.
 	Host string `json:"host,omitempty" jsonschema:"maxLength=253"`
 	Path string `json:"path,omitempty" jsonschema:"pattern=^/[-A-Za-z0-9._~/]*$,maxLength=256,default=/"`
 }

@@ -115,6 +115,9 @@ func validateSpec(app *App, p Platform, path *field.Path) field.ErrorList {
 	if s.Replicas != nil && (*s.Replicas < 1 || *s.Replicas > maxReplicas) {
 		errs = append(errs, field.Invalid(path.Child("replicas"), *s.Replicas, fmt.Sprintf("must be between 1 and %d", maxReplicas)))
 	}
+	if a := s.Autoscaling; a != nil {
+		errs = append(errs, validateAutoscaling(a, s.Replicas, path.Child("autoscaling"))...)
+	}
 	errs = append(errs, validateStrings(s.Command, 32, path.Child("command"))...)
 	errs = append(errs, validateStrings(s.Args, 64, path.Child("args"))...)
 	errs = append(errs, validateEnv(s.Env, path.Child("env"))...)
@@ -293,13 +296,31 @@ func quantities(l *ResourceList, path *field.Path, errs *field.ErrorList) map[st
 }
 
 func validateHost(host, own string, path *field.Path) field.ErrorList {
-	if host != own && !strings.HasSuffix(host, "."+own) {
-		return field.ErrorList{field.Forbidden(path, fmt.Sprintf("host %q is not the app's own; use %s or a sub-domain of it (or leave host out)", host, own))}
+	if strings.HasSuffix(host, "."+own) {
+		return field.ErrorList{field.Forbidden(path, fmt.Sprintf("host %q: the platform's certificate covers one label below its domain, so no certificate serves a sub-domain of %s; use %s (or leave host out)", host, own, own))}
+	}
+	if host != own {
+		return field.ErrorList{field.Forbidden(path, fmt.Sprintf("host %q is not the app's own; use %s (or leave host out)", host, own))}
 	}
 	if msgs := validation.IsDNS1123Subdomain(host); len(msgs) > 0 {
 		return field.ErrorList{field.Invalid(path, host, strings.Join(msgs, "; "))}
 	}
 	return nil
+}
+
+func validateAutoscaling(a *Autoscaling, replicas *int32, path *field.Path) field.ErrorList {
+	var errs field.ErrorList
+	least := DefaultReplicas
+	if replicas != nil {
+		least = *replicas
+	}
+	if a.MaxReplicas < least || a.MaxReplicas > maxReplicas {
+		errs = append(errs, field.Invalid(path.Child("maxReplicas"), a.MaxReplicas, fmt.Sprintf("must be between spec.replicas (%d, the minimum) and %d", least, maxReplicas)))
+	}
+	if a.CPUUtilization != 0 && (a.CPUUtilization < 10 || a.CPUUtilization > 100) {
+		errs = append(errs, field.Invalid(path.Child("cpuUtilization"), a.CPUUtilization, "must be a percentage of the CPU request between 10 and 100"))
+	}
+	return errs
 }
 
 func validateSecrets(s *Secrets, own string, path *field.Path) field.ErrorList {

@@ -27,7 +27,7 @@ func TestAPIServerAcceptsEveryRender(t *testing.T) {
 	}
 	for _, dir := range cases(t) {
 		t.Run(filepath.Base(dir), func(t *testing.T) {
-			a, p := renderBoth(t, load(t, dir))
+			a, p := renderCase(t, dir)
 			objs := decode(t, append(a, p...))
 			for _, o := range objs {
 				if err := srv.Apply(ctx, o, false); err != nil {
@@ -47,7 +47,7 @@ func TestAPIServerAcceptsEveryRender(t *testing.T) {
 	// The same checks must be able to fail: each mutation breaks one rule.
 	// The full case renders every kind, the ExternalSecret included.
 	app := load(t, "testdata/full")
-	a, _ := renderBoth(t, app)
+	a, _ := renderBoth(t, app, testPlatform())
 	mutations := map[string]struct {
 		mutate func(*unstructured.Unstructured)
 		kind   string

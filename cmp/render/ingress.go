@@ -23,16 +23,38 @@ const (
 	albAnnotation = "alb.ingress.kubernetes.io/"
 )
 
-// ingress joins the app to the shared ALB group: one load balancer for every
-// app, HTTPS only, HTTP redirected. It routes the http port only: metrics
-// are never on the internet.
-func ingress(app *appspec.App, p appspec.Platform) *networkingv1.Ingress {
-	in := app.Spec.Ingress
-	if !*in.Enabled {
+// ingresses joins the app to its shard's ALB group (see appspec.ALBLayout),
+// HTTPS only, HTTP redirected, its host's DNS record made by ExternalDNS.
+// While the shard count changes, an app the old layout placed on another
+// ALB keeps an Ingress there that makes no DNS record: clients that still
+// resolve the old ALB are served until the record's TTL has passed.
+func ingresses(app *appspec.App, p appspec.Platform) []*networkingv1.Ingress {
+	if !*app.Spec.Ingress.Enabled {
 		return nil
 	}
-	m := meta(app, app.Metadata.Name)
-	m.Annotations = ingressAnnotations(app, p)
+	group := p.AppALBs.GroupOf(app.Metadata.Name)
+	out := []*networkingv1.Ingress{ingress(app, p, app.Metadata.Name, group)}
+	if p.PreviousAppALBs != nil {
+		if old := p.PreviousAppALBs.GroupOf(app.Metadata.Name); old != group {
+			prev := ingress(app, p, app.Metadata.Name+"-previous", old)
+			prev.Annotations[externalDNSAnnotation+"ingress-hostname-source"] = "annotation-only"
+			out = append(out, prev)
+		}
+	}
+	return out
+}
+
+// externalDNSAnnotation prefixes ExternalDNS's Ingress annotations.
+const externalDNSAnnotation = "external-dns.alpha.kubernetes.io/"
+
+// dnsTTL is short, so a DNS record follows an app to another ALB quickly.
+const dnsTTL = "60"
+
+// ingress routes the http port only: metrics are never on the internet.
+func ingress(app *appspec.App, p appspec.Platform, name, group string) *networkingv1.Ingress {
+	in := app.Spec.Ingress
+	m := meta(app, name)
+	m.Annotations = ingressAnnotations(app, p, group)
 	paths := []networkingv1.HTTPIngressPath{ingressPath(in.Path, app.Metadata.Name, portHTTP)}
 	if metricsOnAppPort(app) {
 		// First in the list, and longer than any app path it lies below:
@@ -54,12 +76,12 @@ func ingress(app *appspec.App, p appspec.Platform) *networkingv1.Ingress {
 	}
 }
 
-func ingressAnnotations(app *appspec.App, p appspec.Platform) map[string]string {
+func ingressAnnotations(app *appspec.App, p appspec.Platform, group string) map[string]string {
 	a := map[string]string{
-		albAnnotation + "group.name": p.ALBGroup,
-		// One name for the group's ALB, the one Terraform's DNS module
-		// points the wildcard record at.
-		albAnnotation + "load-balancer-name": p.ALBGroup,
+		albAnnotation + "group.name": group,
+		// The group's name for its ALB too, so an operator finds it.
+		albAnnotation + "load-balancer-name": group,
+		externalDNSAnnotation + "ttl":        dnsTTL,
 		albAnnotation + "scheme":             "internet-facing",
 		albAnnotation + "target-type":        "ip",
 		albAnnotation + "listen-ports":       `[{"HTTP":80},{"HTTPS":443}]`,

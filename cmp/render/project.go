@@ -75,9 +75,12 @@ const ProjectFinalizer = "resources-finalizer.argocd.argoproj.io"
 // what App renders, so nothing else can be smuggled into the namespace.
 var AppKinds = []GroupKind{
 	{"", "ConfigMap"},
+	{"", "LimitRange"},
+	{"", "ResourceQuota"},
 	{"", "Service"},
 	{"", "ServiceAccount"},
 	{"apps", "Deployment"},
+	{"autoscaling", "HorizontalPodAutoscaler"},
 	{"external-secrets.io", "ExternalSecret"},
 	{"monitoring.coreos.com", "ServiceMonitor"},
 	{"networking.k8s.io", "Ingress"},

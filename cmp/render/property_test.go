@@ -108,7 +108,7 @@ func TestRenderInvariants(t *testing.T) {
 				t.Fatal("Ingress backend is not the Service")
 			}
 			host := r.ing.Spec.Rules[0].Host
-			if host != p.Host(name) && !strings.HasSuffix(host, "."+p.Host(name)) {
+			if host != p.Host(name) {
 				t.Fatalf("host %s is not the app's own", host)
 			}
 			alb := r.pols["allow-alb"]

@@ -23,6 +23,8 @@ type Object = runtime.Object
 func App(app *appspec.App, p appspec.Platform) []Object {
 	objs := []Object{
 		namespace(app),
+		resourceQuota(app),
+		limitRange(app),
 		serviceAccount(app),
 		role(app),
 		roleBinding(app),
@@ -31,10 +33,13 @@ func App(app *appspec.App, p appspec.Platform) []Object {
 		objs = append(objs, es)
 	}
 	objs = append(objs, service(app), deployment(app))
+	if hpa := autoscaler(app); hpa != nil {
+		objs = append(objs, hpa)
+	}
 	if pdb := disruptionBudget(app); pdb != nil {
 		objs = append(objs, pdb)
 	}
-	if ing := ingress(app, p); ing != nil {
+	for _, ing := range ingresses(app, p) {
 		objs = append(objs, ing)
 	}
 	objs = append(objs, networkPolicies(app, p)...)

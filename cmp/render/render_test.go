@@ -5,6 +5,7 @@ import (
 	"flag"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/vibe-coder-biz/idp/appspec"
@@ -38,28 +39,58 @@ func load(t testing.TB, dir string) *appspec.App {
 	if err != nil {
 		t.Fatal(err)
 	}
-	app, err := appspec.Load("app.yaml", data, testPlatform())
+	app, err := appspec.Load("app.yaml", data, platformOf(t, dir))
 	if err != nil {
 		t.Fatal(err)
 	}
 	return app
 }
 
-func renderBoth(t testing.TB, app *appspec.App) (appYAML, projectYAML []byte) {
+// platformOf is testPlatform with a case's platform.env (KEY=VALUE lines)
+// over it, as the sidecar's environment would set them.
+func platformOf(t testing.TB, dir string) appspec.Platform {
 	t.Helper()
-	a, err := render.YAML(render.App(app, testPlatform()))
+	data, err := os.ReadFile(filepath.Join(dir, "platform.env"))
+	if os.IsNotExist(err) {
+		return testPlatform()
+	}
 	if err != nil {
 		t.Fatal(err)
 	}
-	objs, err := render.Project(app, testPlatform(), "https://gitlab.example.com/gitops/"+app.Metadata.Name+".git")
+	env := map[string]string{appspec.EnvCertificateARN: testPlatform().CertificateARN}
+	for line := range strings.Lines(string(data)) {
+		if k, v, ok := strings.Cut(strings.TrimSpace(line), "="); ok {
+			env[k] = v
+		}
+	}
+	p, err := appspec.PlatformFromEnv(func(k string) (string, bool) { v, ok := env[k]; return v, ok })
 	if err != nil {
 		t.Fatal(err)
 	}
-	p, err := render.YAML(objs)
+	return p
+}
+
+// renderCase renders a case's app and AppProject with its platform.
+func renderCase(t testing.TB, dir string) (appYAML, projectYAML []byte) {
+	t.Helper()
+	return renderBoth(t, load(t, dir), platformOf(t, dir))
+}
+
+func renderBoth(t testing.TB, app *appspec.App, p appspec.Platform) (appYAML, projectYAML []byte) {
+	t.Helper()
+	a, err := render.YAML(render.App(app, p))
 	if err != nil {
 		t.Fatal(err)
 	}
-	return a, p
+	objs, err := render.Project(app, p, "https://gitlab.example.com/gitops/"+app.Metadata.Name+".git")
+	if err != nil {
+		t.Fatal(err)
+	}
+	pr, err := render.YAML(objs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return a, pr
 }
 
 // TestGolden compares each case's render with its golden files; run with
@@ -67,7 +98,7 @@ func renderBoth(t testing.TB, app *appspec.App) (appYAML, projectYAML []byte) {
 func TestGolden(t *testing.T) {
 	for _, dir := range cases(t) {
 		t.Run(filepath.Base(dir), func(t *testing.T) {
-			a, p := renderBoth(t, load(t, dir))
+			a, p := renderCase(t, dir)
 			golden(t, filepath.Join(dir, "app.golden.yaml"), a)
 			golden(t, filepath.Join(dir, "project.golden.yaml"), p)
 		})

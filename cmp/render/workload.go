@@ -23,18 +23,22 @@ const (
 
 func deployment(app *appspec.App) *appsv1.Deployment {
 	s := app.Spec
+	replicas := s.Replicas
+	if s.Autoscaling != nil {
+		replicas = nil // the autoscaler's: Argo CD must not reset them
+	}
 	return &appsv1.Deployment{
 		TypeMeta:   metav1.TypeMeta{APIVersion: "apps/v1", Kind: "Deployment"},
 		ObjectMeta: meta(app, app.Metadata.Name),
 		Spec: appsv1.DeploymentSpec{
-			Replicas:             s.Replicas,
+			Replicas:             replicas,
 			RevisionHistoryLimit: ptr[int32](5),
 			Selector:             &metav1.LabelSelector{MatchLabels: selector(app)},
 			Strategy: appsv1.DeploymentStrategy{
 				Type: appsv1.RollingUpdateDeploymentStrategyType,
 				RollingUpdate: &appsv1.RollingUpdateDeployment{
 					MaxUnavailable: ptr(intstr.FromInt32(0)),
-					MaxSurge:       ptr(intstr.FromInt32(1)),
+					MaxSurge:       ptr(intstr.FromInt32(maxSurge)),
 				},
 			},
 			Template: corev1.PodTemplateSpec{

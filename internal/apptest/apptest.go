@@ -40,9 +40,16 @@ func GenApp(t *rapid.T, p appspec.Platform) *appspec.App {
 	}
 	if rapid.Bool().Draw(t, "setIngress") {
 		s.Ingress = &appspec.Ingress{Enabled: ptr(rapid.Bool().Draw(t, "ingressOn"))}
-		if rapid.Bool().Draw(t, "subdomain") {
-			s.Ingress.Host = "api." + p.Host(name)
+		if rapid.Bool().Draw(t, "explicitHost") {
+			s.Ingress.Host = p.Host(name)
 		}
+	}
+	if rapid.Bool().Draw(t, "setAutoscaling") {
+		least := appspec.DefaultReplicas
+		if s.Replicas != nil {
+			least = *s.Replicas
+		}
+		s.Autoscaling = &appspec.Autoscaling{MaxReplicas: rapid.Int32Range(least, 20).Draw(t, "maxReplicas")}
 	}
 	if rapid.Bool().Draw(t, "setEgress") {
 		s.Egress = &appspec.EgressRule{HTTPS: ptr(rapid.Bool().Draw(t, "https"))}
