@@ -77,8 +77,8 @@ func TestGoldenPath(t *testing.T) {
 	s.check(6, "another app's namespace cannot connect (refused here, a timeout on EKS); DNS resolves in the app's pods; egress the policies do not allow is refused", func() error {
 		return w.checkIsolation(t, a)
 	})
-	s.check(7, "cmp set-image, commit, push: the new ReplicaSet rolls out and a client looping on the Service sees no failed request", func() error {
-		return w.checkRollout(t, a, images[1])
+	s.check(7, "cmp set-image, commit, push: the new ReplicaSet rolls out inside the namespace's rendered ResourceQuota and a client looping on the Service sees no failed request", func() error {
+		return errors.Join(w.checkRollout(t, a, images[1]), w.checkRolloutFitsTheQuota(a))
 	})
 	s.check(8, "GitLab failing for several refresh cycles deletes no Application and every pod keeps running", func() error {
 		return w.checkGitLabDown(t, a)

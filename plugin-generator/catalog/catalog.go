@@ -37,6 +37,7 @@ const (
 	ParamCommitSHA     = "commitSHA"
 	ParamSubgroup      = "subgroup"
 	ParamTopics        = "topics"
+	ParamALBGroup      = "albGroup"
 )
 
 // App is one app the generator answers with.
@@ -153,11 +154,16 @@ func parse(r source.Repo, p appspec.Platform) (App, string, error) {
 	if a.Metadata.Name != r.Path {
 		return App{}, ReasonClaim, fmt.Errorf("%s: metadata.name: Forbidden: %q is not this project's name %q; a project may only claim its own name", file, a.Metadata.Name, r.Path)
 	}
-	return App{Name: a.Metadata.Name, ProjectID: r.ID, Params: params(a, r)}, "", nil
+	return App{Name: a.Metadata.Name, ProjectID: r.ID, Params: params(a, r, p)}, "", nil
 }
 
-func params(a *appspec.App, r source.Repo) Params {
+func params(a *appspec.App, r source.Repo, p appspec.Platform) Params {
+	group := ""
+	if *a.Spec.Ingress.Enabled {
+		group = p.AppALBs.GroupOf(a.Metadata.Name)
+	}
 	return Params{
+		ParamALBGroup:      group,
 		ParamName:          a.Metadata.Name,
 		ParamNamespace:     a.Metadata.Name,
 		ParamProject:       a.Metadata.Name,

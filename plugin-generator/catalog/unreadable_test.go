@@ -74,3 +74,13 @@ type seeded struct {
 }
 
 func (s *seeded) Seed(repos []source.Repo) { s.seed = repos }
+
+// TestALBGroupParameter: each app's parameters name the ALB group its
+// Ingress joins, as cmp renders it, so operators can watch a group fill.
+func TestALBGroupParameter(t *testing.T) {
+	p := appspec.DefaultPlatform()
+	s := catalog.Build([]source.Repo{repo(1, "gitops", "alpha", t0, appYAML("alpha"))}, nil, p, t0)
+	if got, want := s.Apps[0].Params[catalog.ParamALBGroup], p.AppALBs.GroupOf("alpha"); got != want || want == "" {
+		t.Fatalf("albGroup = %v, want %s", got, want)
+	}
+}

@@ -20,6 +20,7 @@ type Metrics struct {
 	Apps           prometheus.Gauge
 	Rejected       *prometheus.GaugeVec
 	Refreshes      *prometheus.CounterVec
+	ALBGroupApps   *prometheus.GaugeVec
 }
 
 // NewMetrics registers the metrics; cacheAge reports the age of the last
@@ -42,11 +43,15 @@ func NewMetrics(reg prometheus.Registerer, cacheAge func() float64) *Metrics {
 		Rejected: prometheus.NewGaugeVec(prometheus.GaugeOpts{
 			Name: "idp_generator_rejected_projects", Help: "Projects refused in the last complete scan, by reason.",
 		}, []string{"reason"}),
+		ALBGroupApps: prometheus.NewGaugeVec(prometheus.GaugeOpts{
+			Name: "idp_generator_alb_group_apps",
+			Help: "Apps per ALB group in the last complete scan; past 50 a group nears AWS's 100 rules: raise IDP_ALB_SHARDS.",
+		}, []string{"group"}),
 		Refreshes: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "idp_generator_appset_refreshes_total", Help: "ApplicationSet refresh requests after webhooks, by result.",
 		}, []string{"result"}),
 	}
-	reg.MustRegister(m.Requests, m.GitLabRequests, m.ScanDuration, m.Apps, m.Rejected, m.Refreshes,
+	reg.MustRegister(m.Requests, m.GitLabRequests, m.ScanDuration, m.Apps, m.Rejected, m.Refreshes, m.ALBGroupApps,
 		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
 			Name: "idp_generator_cache_age_seconds", Help: "Age of the last complete scan.",
 		}, cacheAge))
@@ -69,6 +74,12 @@ func (m *Metrics) ObserveScan(d time.Duration, s *catalog.Snapshot, err error) {
 	}
 	for _, p := range s.Problems {
 		m.Rejected.WithLabelValues(p.Reason).Inc()
+	}
+	m.ALBGroupApps.Reset()
+	for _, a := range s.Apps {
+		if g, _ := a.Params[catalog.ParamALBGroup].(string); g != "" {
+			m.ALBGroupApps.WithLabelValues(g).Inc()
+		}
 	}
 }
 
