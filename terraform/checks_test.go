@@ -44,6 +44,8 @@ var costTags = []string{"Project", "Environment", "Owner", "CostCenter", "Manage
 // tags reach it) on top of the provider's default_tags.
 var untaggable = map[string]bool{
 	"aws_acm_certificate_validation":                     true,
+	"aws_cloudwatch_event_target":                        true,
+	"aws_ec2_tag":                                        true,
 	"aws_ecr_lifecycle_policy":                           true,
 	"aws_eks_access_policy_association":                  true,
 	"aws_iam_role_policy":                                true,
@@ -58,6 +60,7 @@ var untaggable = map[string]bool{
 	"aws_s3_bucket_public_access_block":                  true,
 	"aws_s3_bucket_server_side_encryption_configuration": true,
 	"aws_s3_bucket_versioning":                           true,
+	"aws_sqs_queue_policy":                               true,
 }
 
 // metaArgs are module-block arguments that are not input variables.
@@ -591,7 +594,27 @@ func staticValue(m *moduleDir, e hclsyntax.Expression) (cty.Value, bool) {
 	return cty.NilVal, false
 }
 
-// Helm releases pin an exact chart version and set a timeout (>= 300 s).
+// localChart returns the directory of a helm_release's chart when it is a
+// chart of this tree ("${path.module}/…"), relative to the tree.
+func localChart(m *moduleDir, b blockAt) (string, bool) {
+	attr := b.block.Body.Attributes["chart"]
+	if attr == nil {
+		return "", false
+	}
+	src := strings.Trim(exprSource(b.file, attr.Expr), `"`)
+	rest, ok := strings.CutPrefix(src, "${path.module}/")
+	if !ok {
+		return "", false
+	}
+	return filepath.Join(m.rel, rest), true
+}
+
+var chartVersionLine = regexp.MustCompile(`(?m)^version:\s*"?([^"\s]+)"?\s*$`)
+
+// Helm releases pin an exact chart version and set a timeout (>= 300 s). A
+// chart of this tree pins the version of its Chart.yaml (the helm provider
+// upgrades a local chart only when its version or values change) and names
+// no repository.
 func checkHelmReleases(t *tree) []string {
 	var out []string
 	count := 0
@@ -615,7 +638,25 @@ func checkHelmReleases(t *tree) []string {
 			} else if f, _ := val.AsBigFloat().Float64(); f < 300 {
 				out = append(out, fmt.Sprintf("%s: %s timeout %v is under 300 s", b.pos(), b.addr(), f))
 			}
-			if attrs["repository"] == nil {
+			if dir, local := localChart(m, b); local {
+				chartYAML, err := os.ReadFile(filepath.Join(t.root, dir, "Chart.yaml"))
+				want := chartVersionLine.FindSubmatch(chartYAML)
+				switch {
+				case err != nil:
+					out = append(out, fmt.Sprintf("%s: %s: local chart %s has no Chart.yaml", b.pos(), b.addr(), dir))
+				case want == nil:
+					out = append(out, fmt.Sprintf("%s: %s: %s/Chart.yaml has no version", b.pos(), b.addr(), dir))
+				default:
+					if v := attrs["version"]; v != nil {
+						if val, ok := staticValue(m, v.Expr); ok && val.Type() == cty.String && val.AsString() != string(want[1]) {
+							out = append(out, fmt.Sprintf("%s: %s pins version %s, but %s/Chart.yaml is %s", b.pos(), b.addr(), val.AsString(), dir, want[1]))
+						}
+					}
+				}
+				if attrs["repository"] != nil {
+					out = append(out, fmt.Sprintf("%s: %s names a repository for a chart of this tree", b.pos(), b.addr()))
+				}
+			} else if attrs["repository"] == nil {
 				out = append(out, fmt.Sprintf("%s: %s names no chart repository", b.pos(), b.addr()))
 			}
 		}

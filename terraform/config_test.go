@@ -35,13 +35,13 @@ func TestModules(t *testing.T) {
 		providers   []string
 	}{
 		{"vpc", []string{"vpc_id", "private_subnet_ids", "public_subnet_ids"}, []string{"aws"}},
-		{"iam", []string{"cluster_role_arn", "node_role_arn", "oidc_provider_arn", "load_balancer_controller_role_arn", "external_secrets_role_arn", "external_secrets_platform_role_arn", "ecr_push_policy_arns"}, []string{"aws"}},
+		{"iam", []string{"cluster_role_arn", "node_role_arn", "oidc_provider_arn", "load_balancer_controller_role_arn", "external_secrets_role_arn", "external_secrets_platform_role_arn", "external_dns_role_arn", "karpenter_controller_role_arn", "karpenter_node_role_arn", "karpenter_node_instance_profile_name", "ecr_push_policy_arns"}, []string{"aws"}},
 		{"iam/modules/oidc-thumbprint", []string{"sha1_fingerprint"}, []string{"tls"}},
-		{"eks", []string{"cluster_name", "cluster_endpoint", "cluster_certificate_authority_data", "oidc_issuer_url"}, []string{"aws"}},
+		{"eks", []string{"cluster_name", "cluster_endpoint", "cluster_certificate_authority_data", "oidc_issuer_url", "node_group_name", "karpenter_interruption_queue_arn", "karpenter_interruption_queue_name"}, []string{"aws"}},
 		{"ecr", []string{"repository_arns", "repository_urls"}, []string{"aws"}},
-		{"dns", []string{"zone_id"}, []string{"aws"}},
+		{"dns", []string{"zone_id", "zone_arn"}, []string{"aws"}},
 		{"acm", []string{"certificate_arn"}, []string{"aws"}},
-		{"addons", []string{"load_balancer_controller_release", "external_secrets_release"}, []string{"helm"}},
+		{"addons", []string{"load_balancer_controller_release", "external_secrets_release", "external_dns_release", "karpenter_releases"}, []string{"helm"}},
 		{"calico", []string{"release"}, []string{"helm"}},
 		{"secrets", []string{"secret_arns", "kms_key_arn"}, []string{"aws"}},
 		{"observability", []string{"releases"}, []string{"helm"}},

@@ -34,25 +34,31 @@ module "vpc" {
 module "iam" {
   source = "./modules/iam"
 
-  name                = local.name
-  oidc_issuer_url     = module.eks.oidc_issuer_url
-  secrets_name_prefix = local.secrets_name_prefix
-  secrets_kms_key_arn = module.secrets.kms_key_arn
-  ecr_repository_arns = module.ecr.repository_arns
+  name                             = local.name
+  cluster_name                     = local.cluster_name
+  oidc_issuer_url                  = module.eks.oidc_issuer_url
+  secrets_name_prefix              = local.secrets_name_prefix
+  secrets_kms_key_arn              = module.secrets.kms_key_arn
+  ecr_repository_arns              = module.ecr.repository_arns
+  domain_name                      = var.domain_name
+  route53_zone_arn                 = module.dns.zone_arn
+  karpenter_interruption_queue_arn = module.eks.karpenter_interruption_queue_arn
 }
 
 module "eks" {
   source = "./modules/eks"
 
-  cluster_name           = local.cluster_name
-  kubernetes_version     = var.kubernetes_version
-  subnet_ids             = module.vpc.private_subnet_ids
-  cluster_role_arn       = module.iam.cluster_role_arn
-  node_role_arn          = module.iam.node_role_arn
-  endpoint_public_access = var.cluster_endpoint_public_access
-  public_access_cidrs    = var.cluster_endpoint_public_access_cidrs
-  node_group             = var.node_group
-  admin_principal_arns   = var.cluster_admin_principal_arns
+  cluster_name            = local.cluster_name
+  kubernetes_version      = var.kubernetes_version
+  subnet_ids              = module.vpc.private_subnet_ids
+  cluster_role_arn        = module.iam.cluster_role_arn
+  node_role_arn           = module.iam.node_role_arn
+  karpenter_node_role_arn = module.iam.karpenter_node_role_arn
+  endpoint_public_access  = var.cluster_endpoint_public_access
+  public_access_cidrs     = var.cluster_endpoint_public_access_cidrs
+  node_group              = var.node_group
+  max_pods                = var.max_pods_per_node
+  admin_principal_arns    = var.cluster_admin_principal_arns
 
   # Instances and volumes launched by the node group do not get default_tags.
   tags = local.tags
@@ -73,10 +79,8 @@ module "ecr" {
 module "dns" {
   source = "./modules/dns"
 
-  domain_name            = var.domain_name
-  create_zone            = var.create_dns_zone
-  create_wildcard_record = var.create_wildcard_record
-  alb_name               = var.shared_alb_name
+  domain_name = var.domain_name
+  create_zone = var.create_dns_zone
 }
 
 module "acm" {
@@ -106,6 +110,22 @@ module "addons" {
   vpc_id                            = module.vpc.vpc_id
   load_balancer_controller_role_arn = module.iam.load_balancer_controller_role_arn
   external_secrets_role_arn         = module.iam.external_secrets_role_arn
+
+  # ExternalDNS: the apps' and the platform's records in the platform zone.
+  domain_name           = var.domain_name
+  zone_id               = module.dns.zone_id
+  external_dns_role_arn = module.iam.external_dns_role_arn
+
+  # Karpenter: app nodes, same max pods as the system node group.
+  karpenter_controller_role_arn     = module.iam.karpenter_controller_role_arn
+  karpenter_instance_profile_name   = module.iam.karpenter_node_instance_profile_name
+  karpenter_interruption_queue_name = module.eks.karpenter_interruption_queue_name
+  system_node_group_name            = module.eks.node_group_name
+  max_pods                          = var.max_pods_per_node
+  karpenter_node_pool               = var.karpenter_node_pool
+
+  # Instances Karpenter launches do not get default_tags.
+  tags = local.tags
 
   # Pods need nodes: wait for the node group, not only the control plane.
   depends_on = [module.eks]

@@ -68,6 +68,26 @@ output "external_secrets_platform_role_arn" {
   value       = module.iam.external_secrets_platform_role_arn
 }
 
+output "external_dns_role_arn" {
+  description = "IRSA role of ExternalDNS (records of the platform zone only)."
+  value       = module.iam.external_dns_role_arn
+}
+
+output "karpenter_controller_role_arn" {
+  description = "IRSA role of the Karpenter controller."
+  value       = module.iam.karpenter_controller_role_arn
+}
+
+output "karpenter_node_role_arn" {
+  description = "IAM role of the nodes Karpenter launches."
+  value       = module.iam.karpenter_node_role_arn
+}
+
+output "karpenter_interruption_queue_name" {
+  description = "SQS queue of Spot interruption, rebalance, instance state and scheduled change events for Karpenter."
+  value       = module.eks.karpenter_interruption_queue_name
+}
+
 output "secret_names" {
   description = "Secrets Manager names of the platform secrets, by path."
   value       = module.secrets.secret_names
@@ -83,6 +103,8 @@ output "helm_releases" {
   value = merge(
     { (module.addons.load_balancer_controller_release.name) = module.addons.load_balancer_controller_release.version },
     { (module.addons.external_secrets_release.name) = module.addons.external_secrets_release.version },
+    { (module.addons.external_dns_release.name) = module.addons.external_dns_release.version },
+    module.addons.karpenter_releases,
     { (module.calico.release.name) = module.calico.release.version },
     module.observability.releases,
   )

@@ -121,14 +121,39 @@ variable "cluster_endpoint_public_access_cidrs" {
 }
 
 variable "node_group" {
-  description = "Sizing of the managed node group (see modules/eks): instance_types, capacity_type, min/desired/max size, disk_size_gib."
+  description = "Sizing of the system managed node group, the platform's own pods (see modules/eks): instance_types, capacity_type, min/desired/max size, disk_size_gib."
   type = object({
-    instance_types = optional(list(string), ["t3.medium"])
+    instance_types = optional(list(string), ["t3.large"])
     capacity_type  = optional(string, "ON_DEMAND")
     min_size       = optional(number, 2)
     desired_size   = optional(number, 2)
     max_size       = optional(number, 4)
     disk_size_gib  = optional(number, 50)
+  })
+  default = {}
+}
+
+variable "max_pods_per_node" {
+  description = "Pods per node, system and Karpenter nodes alike (kubelet maxPods; the VPC CNI's prefix delegation supplies the IPs). 110 is the EKS limit for nodes under 30 vCPUs."
+  type        = number
+  default     = 110
+
+  validation {
+    condition     = var.max_pods_per_node >= 17 && var.max_pods_per_node <= 110 && floor(var.max_pods_per_node) == var.max_pods_per_node
+    error_message = "max_pods_per_node is a whole number from 17 to 110."
+  }
+}
+
+variable "karpenter_node_pool" {
+  description = "Karpenter's default NodePool for the apps (see modules/addons): cpu_limit, memory_limit_gib (the cost ceiling), instance_categories, instance_cpus, capacity_types, ami_alias, disk_size_gib."
+  type = object({
+    cpu_limit           = optional(number, 256)
+    memory_limit_gib    = optional(number, 1024)
+    instance_categories = optional(list(string), ["c", "m"])
+    instance_cpus       = optional(list(number), [2, 4, 8])
+    capacity_types      = optional(list(string), ["on-demand"])
+    ami_alias           = optional(string, "al2023@latest")
+    disk_size_gib       = optional(number, 50)
   })
   default = {}
 }
@@ -179,23 +204,6 @@ variable "create_dns_zone" {
   description = "Create the Route53 zone instead of looking up the existing one (off: a zone is never duplicated)."
   type        = bool
   default     = false
-}
-
-variable "create_wildcard_record" {
-  description = "Create *.<domain_name> → shared ALB. Turn on once Argo CD has created the shared Ingress (second apply)."
-  type        = bool
-  default     = false
-}
-
-variable "shared_alb_name" {
-  description = "Name of the shared ALB (the shared Ingress's alb.ingress.kubernetes.io/load-balancer-name), looked up for the wildcard record."
-  type        = string
-  default     = "idp-shared"
-
-  validation {
-    condition     = can(regex("^[A-Za-z0-9-]{1,32}$", var.shared_alb_name))
-    error_message = "An ALB name is 1-32 letters, digits or hyphens."
-  }
 }
 
 ################################################################################

@@ -15,3 +15,19 @@ output "external_secrets_release" {
     version   = helm_release.external_secrets.version
   }
 }
+
+output "external_dns_release" {
+  description = "Name, namespace and chart version of the ExternalDNS release."
+  value = {
+    name      = helm_release.external_dns.name
+    namespace = helm_release.external_dns.namespace
+    version   = helm_release.external_dns.version
+  }
+}
+
+output "karpenter_releases" {
+  description = "Chart versions of Karpenter's releases (CRDs, controller, default NodePool), by release."
+  value = {
+    for r in [helm_release.karpenter_crd, helm_release.karpenter, helm_release.karpenter_nodepool] : r.name => r.version
+  }
+}

@@ -138,16 +138,69 @@ resource "aws_eks_access_policy_association" "admin" {
 }
 
 ################################################################################
-# Managed node group
+# VPC CNI: prefix delegation. Each ENI slot gets a /28 (16 pod IPs) instead of
+# one IP, so a small node's pod limit is the kubelet's max_pods, not its ENIs
+# (t3.large: 35 pods with one IP per slot). Managed here so that the setting
+# is in place before any node boots.
+################################################################################
+
+data "aws_eks_addon_version" "vpc_cni" {
+  addon_name         = "vpc-cni"
+  kubernetes_version = aws_eks_cluster.this.version
+  most_recent        = false
+}
+
+resource "aws_eks_addon" "vpc_cni" {
+  cluster_name  = aws_eks_cluster.this.name
+  addon_name    = "vpc-cni"
+  addon_version = data.aws_eks_addon_version.vpc_cni.version
+
+  # EKS installs a self-managed aws-node with the cluster; take it over.
+  resolve_conflicts_on_create = "OVERWRITE"
+  resolve_conflicts_on_update = "OVERWRITE"
+
+  configuration_values = jsonencode({
+    env = {
+      ENABLE_PREFIX_DELEGATION = "true"
+      # One spare /28 per node: a new pod gets an IP at once, and a node
+      # holds 16 idle IPs, not a whole ENI's worth.
+      WARM_PREFIX_TARGET = "1"
+    }
+  })
+
+  tags = var.tags
+}
+
+################################################################################
+# System managed node group
 ################################################################################
 
 # A launch template so that instances require IMDSv2, root volumes are
-# encrypted gp3, and instances/volumes carry the cost-allocation tags
-# (default_tags do not reach instances launched by the node group's ASG).
+# encrypted gp3, instances/volumes carry the cost-allocation tags (default_tags
+# do not reach instances launched by the node group's ASG), and the kubelet
+# takes max_pods (AL2023's nodeadm merges this NodeConfig with the one EKS
+# writes).
 resource "aws_launch_template" "node" {
   name_prefix            = "${var.cluster_name}-node-"
   description            = "Nodes of EKS cluster ${var.cluster_name}"
   update_default_version = true
+
+  user_data = base64encode(<<-EOT
+    MIME-Version: 1.0
+    Content-Type: multipart/mixed; boundary="//"
+
+    --//
+    Content-Type: application/node.eks.aws
+
+    apiVersion: node.eks.aws/v1alpha1
+    kind: NodeConfig
+    spec:
+      kubelet:
+        config:
+          maxPods: ${var.max_pods}
+    --//--
+  EOT
+  )
 
   metadata_options {
     http_endpoint               = "enabled"
@@ -178,14 +231,17 @@ resource "aws_launch_template" "node" {
   tags = var.tags
 }
 
+# The system node group: the platform's own pods, Karpenter among them (it
+# must not run on the nodes it manages). Apps' capacity comes from Karpenter.
 resource "aws_eks_node_group" "this" {
-  cluster_name    = aws_eks_cluster.this.name
-  node_group_name = "${var.cluster_name}-default"
-  node_role_arn   = var.node_role_arn
-  subnet_ids      = var.subnet_ids
-  version         = aws_eks_cluster.this.version
-  instance_types  = var.node_group.instance_types
-  capacity_type   = var.node_group.capacity_type
+  cluster_name           = aws_eks_cluster.this.name
+  node_group_name_prefix = "${var.cluster_name}-system-"
+  node_role_arn          = var.node_role_arn
+  subnet_ids             = var.subnet_ids
+  version                = aws_eks_cluster.this.version
+  ami_type               = "AL2023_x86_64_STANDARD"
+  instance_types         = var.node_group.instance_types
+  capacity_type          = var.node_group.capacity_type
 
   launch_template {
     id      = aws_launch_template.node.id
@@ -204,8 +260,14 @@ resource "aws_eks_node_group" "this" {
 
   tags = var.tags
 
+  # Nodes boot with prefix delegation already configured.
+  depends_on = [aws_eks_addon.vpc_cni]
+
   lifecycle {
-    # The cluster autoscaler owns the desired size once the group exists.
+    # A new instance type replaces the group: the new one first, so the
+    # platform's pods always have nodes.
+    create_before_destroy = true
+    # An operator may resize the group by hand without Terraform undoing it.
     ignore_changes = [scaling_config[0].desired_size]
   }
 }

@@ -39,11 +39,21 @@ output "kms_key_arn" {
 }
 
 output "node_group_name" {
-  description = "Name of the managed node group."
+  description = "Name of the system managed node group (the eks.amazonaws.com/nodegroup label of its nodes)."
   value       = aws_eks_node_group.this.node_group_name
 }
 
 output "log_group_name" {
   description = "CloudWatch log group of the control plane logs."
   value       = aws_cloudwatch_log_group.this.name
+}
+
+output "karpenter_interruption_queue_arn" {
+  description = "ARN of Karpenter's interruption queue."
+  value       = aws_sqs_queue.karpenter_interruption.arn
+}
+
+output "karpenter_interruption_queue_name" {
+  description = "Name of Karpenter's interruption queue (its settings.interruptionQueue)."
+  value       = aws_sqs_queue.karpenter_interruption.name
 }

@@ -49,6 +49,16 @@ variable "node_role_arn" {
   }
 }
 
+variable "karpenter_node_role_arn" {
+  description = "IAM role ARN of the nodes Karpenter launches (from the iam module); it gets an EC2_LINUX access entry."
+  type        = string
+
+  validation {
+    condition     = can(regex("^arn:aws[a-z-]*:iam::[0-9]{12}:role/", var.karpenter_node_role_arn))
+    error_message = "Give an IAM role ARN."
+  }
+}
+
 variable "endpoint_public_access" {
   description = "Whether the API server also has a public endpoint (limited to public_access_cidrs). The private endpoint is always on."
   type        = bool
@@ -88,9 +98,9 @@ variable "log_retention_days" {
 }
 
 variable "node_group" {
-  description = "Sizing of the autoscaling managed node group."
+  description = "Sizing of the system managed node group (the platform's own pods; apps run on Karpenter's nodes)."
   type = object({
-    instance_types = optional(list(string), ["t3.medium"])
+    instance_types = optional(list(string), ["t3.large"])
     capacity_type  = optional(string, "ON_DEMAND")
     min_size       = optional(number, 2)
     desired_size   = optional(number, 2)
@@ -112,6 +122,17 @@ variable "node_group" {
   validation {
     condition     = var.node_group.disk_size_gib >= 20
     error_message = "Nodes need at least 20 GiB of disk."
+  }
+}
+
+variable "max_pods" {
+  description = "Pods per node (kubelet maxPods), the same for Karpenter's nodes. With prefix delegation every Nitro instance supports 110, the EKS limit for nodes under 30 vCPUs."
+  type        = number
+  default     = 110
+
+  validation {
+    condition     = var.max_pods >= 17 && var.max_pods <= 110 && floor(var.max_pods) == var.max_pods
+    error_message = "max_pods is a whole number from 17 to 110."
   }
 }
 

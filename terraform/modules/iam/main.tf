@@ -24,7 +24,23 @@ locals {
       service_account = var.external_secrets_platform_service_account
       policy_json     = data.aws_iam_policy_document.external_secrets["external-secrets-platform"].json
     }
+    external-dns = {
+      service_account = var.external_dns_service_account
+      policy_json     = data.aws_iam_policy_document.external_dns.json
+    }
+    karpenter = {
+      service_account = var.karpenter_service_account
+      policy_json     = data.aws_iam_policy_document.karpenter_controller.json
+    }
   }
+
+  # Both node roles (the managed group's and Karpenter's) get these.
+  node_policies = toset([
+    "AmazonEKSWorkerNodePolicy",
+    "AmazonEKS_CNI_Policy",
+    "AmazonEC2ContainerRegistryPullOnly",
+    "AmazonSSMManagedInstanceCore",
+  ])
 
   # What each External Secrets identity may read, below secrets_name_prefix:
   # the apps' store its apps' keys, the platform's store the platform's.
@@ -82,15 +98,34 @@ resource "aws_iam_role" "node" {
 }
 
 resource "aws_iam_role_policy_attachment" "node" {
-  for_each = toset([
-    "AmazonEKSWorkerNodePolicy",
-    "AmazonEKS_CNI_Policy",
-    "AmazonEC2ContainerRegistryPullOnly",
-    "AmazonSSMManagedInstanceCore",
-  ])
+  for_each = local.node_policies
 
   role       = aws_iam_role.node.name
   policy_arn = "arn:${local.partition}:iam::aws:policy/${each.key}"
+}
+
+# Karpenter's nodes have a role of their own, so that the controller may pass
+# this one role and no other. The instance profile is created here, not by
+# Karpenter, which then needs no instance-profile write permissions.
+resource "aws_iam_role" "karpenter_node" {
+  name               = "${var.name}-karpenter-node"
+  assume_role_policy = data.aws_iam_policy_document.node_assume.json
+
+  tags = var.tags
+}
+
+resource "aws_iam_role_policy_attachment" "karpenter_node" {
+  for_each = local.node_policies
+
+  role       = aws_iam_role.karpenter_node.name
+  policy_arn = "arn:${local.partition}:iam::aws:policy/${each.key}"
+}
+
+resource "aws_iam_instance_profile" "karpenter_node" {
+  name = "${var.name}-karpenter-node"
+  role = aws_iam_role.karpenter_node.name
+
+  tags = var.tags
 }
 
 ################################################################################

@@ -28,6 +28,26 @@ output "external_secrets_platform_role_arn" {
   value       = aws_iam_role.irsa["external-secrets-platform"].arn
 }
 
+output "external_dns_role_arn" {
+  description = "IRSA role ARN for ExternalDNS's service account."
+  value       = aws_iam_role.irsa["external-dns"].arn
+}
+
+output "karpenter_controller_role_arn" {
+  description = "IRSA role ARN for the Karpenter controller's service account."
+  value       = aws_iam_role.irsa["karpenter"].arn
+}
+
+output "karpenter_node_role_arn" {
+  description = "ARN of the IAM role of the nodes Karpenter launches (EKS access entry of type EC2_LINUX)."
+  value       = aws_iam_role.karpenter_node.arn
+}
+
+output "karpenter_node_instance_profile_name" {
+  description = "Instance profile of Karpenter's nodes (the EC2NodeClass's instanceProfile)."
+  value       = aws_iam_instance_profile.karpenter_node.name
+}
+
 output "ecr_push_policy_arns" {
   description = "ARNs of the per-application ECR push policies, by application name."
   value       = { for app, p in aws_iam_policy.ecr_push : app => p.arn }

@@ -49,6 +49,46 @@ variable "ecr_repository_arns" {
   }
 }
 
+variable "cluster_name" {
+  description = "Name of the EKS cluster: Karpenter may act only on resources tagged kubernetes.io/cluster/<cluster_name> and describe only this cluster."
+  type        = string
+
+  validation {
+    condition     = can(regex("^[a-zA-Z][a-zA-Z0-9-]{0,99}$", var.cluster_name))
+    error_message = "The cluster name must start with a letter and hold at most 100 letters, digits and hyphens."
+  }
+}
+
+variable "domain_name" {
+  description = "Platform domain; ExternalDNS may change records below it only (not the apex)."
+  type        = string
+
+  validation {
+    condition     = can(regex("^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\\.)+[a-z]{2,63}$", var.domain_name))
+    error_message = "Give a lowercase DNS name without a trailing dot."
+  }
+}
+
+variable "route53_zone_arn" {
+  description = "ARN of the platform's public hosted zone (from the dns module), the only zone whose records ExternalDNS may change."
+  type        = string
+
+  validation {
+    condition     = can(regex("^arn:aws[a-z-]*:route53:::hostedzone/[A-Z0-9]+$", var.route53_zone_arn))
+    error_message = "Give a hosted zone ARN (arn:aws:route53:::hostedzone/<id>)."
+  }
+}
+
+variable "karpenter_interruption_queue_arn" {
+  description = "ARN of Karpenter's interruption queue (from the eks module), the only queue the controller may read."
+  type        = string
+
+  validation {
+    condition     = can(regex("^arn:aws[a-z-]*:sqs:", var.karpenter_interruption_queue_arn))
+    error_message = "Give an SQS queue ARN."
+  }
+}
+
 variable "load_balancer_controller_service_account" {
   description = "Namespace and name of the AWS Load Balancer Controller's service account (IRSA subject)."
   type = object({
@@ -82,6 +122,30 @@ variable "external_secrets_platform_service_account" {
   default = {
     namespace = "external-secrets"
     name      = "external-secrets-platform"
+  }
+}
+
+variable "external_dns_service_account" {
+  description = "Namespace and name of ExternalDNS's service account (IRSA subject)."
+  type = object({
+    namespace = string
+    name      = string
+  })
+  default = {
+    namespace = "external-dns"
+    name      = "external-dns"
+  }
+}
+
+variable "karpenter_service_account" {
+  description = "Namespace and name of the Karpenter controller's service account (IRSA subject)."
+  type = object({
+    namespace = string
+    name      = string
+  })
+  default = {
+    namespace = "kube-system"
+    name      = "karpenter"
   }
 }
 

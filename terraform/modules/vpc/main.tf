@@ -62,9 +62,11 @@ resource "aws_subnet" "private" {
   availability_zone = each.key
   cidr_block        = each.value
 
+  # karpenter.sh/discovery: Karpenter's EC2NodeClass launches nodes here.
   tags = merge(var.tags, local.cluster_tag, {
     Name                              = "${var.name}-private-${each.key}"
     "kubernetes.io/role/internal-elb" = "1"
+    "karpenter.sh/discovery"          = var.cluster_name
   })
 }
 
