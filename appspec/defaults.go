@@ -4,16 +4,22 @@ import "k8s.io/apimachinery/pkg/api/resource"
 
 // Defaults for fields an app.yaml may leave out.
 const (
-	DefaultReplicas        int32 = 2
-	DefaultHealthPath            = "/health"
-	DefaultStartupSeconds  int32 = 60
-	DefaultMetricsPath           = "/metrics"
-	DefaultIngressPath           = "/"
-	DefaultCPUUtilization  int32 = 70
-	DefaultRefreshInterval       = "1h"
-	DefaultCPURequest            = "100m"
-	DefaultMemoryRequest         = "128Mi"
-	DefaultMemoryLimit           = "256Mi"
+	DefaultReplicas       int32 = 2
+	DefaultHealthPath           = "/health"
+	DefaultStartupSeconds int32 = 60
+	DefaultMetricsPath          = "/metrics"
+	DefaultIngressPath          = "/"
+	DefaultCPUUtilization int32 = 70
+	// DefaultAvailability, DefaultLatencyObjective and DefaultLatencyThreshold
+	// are every app's SLO unless its app.yaml says otherwise: 99.5 % of
+	// requests succeed and 95 % are faster than 250 ms, over 28 days.
+	DefaultAvailability     = 99.5
+	DefaultLatencyObjective = 95.0
+	DefaultLatencyThreshold = "250ms"
+	DefaultRefreshInterval  = "1h"
+	DefaultCPURequest       = "100m"
+	DefaultMemoryRequest    = "128Mi"
+	DefaultMemoryLimit      = "256Mi"
 	// DefaultMetricsPort is the OpenTelemetry Prometheus exporter's default
 	// port: an instrumented app already listens there, and it sits outside
 	// the ranges apps pick for their own port (3000, 8080, ...).
@@ -49,6 +55,7 @@ func SetDefaults(app *App, p Platform) {
 		s.Metrics.Enabled = ptr(true)
 	}
 	def(&s.Metrics.Path, DefaultMetricsPath)
+	setSLODefaults(s)
 	if s.Metrics.Port == 0 {
 		s.Metrics.Port = defaultMetricsPort(s.Port)
 	}
@@ -78,6 +85,22 @@ func SetDefaults(app *App, p Platform) {
 	if s.Egress.HTTPS == nil {
 		s.Egress.HTTPS = ptr(true)
 	}
+}
+
+func setSLODefaults(s *Spec) {
+	if s.SLO == nil {
+		s.SLO = &SLO{}
+	}
+	if s.SLO.Availability == 0 {
+		s.SLO.Availability = DefaultAvailability
+	}
+	if s.SLO.Latency == nil {
+		s.SLO.Latency = &Latency{}
+	}
+	if s.SLO.Latency.Objective == 0 {
+		s.SLO.Latency.Objective = DefaultLatencyObjective
+	}
+	def(&s.SLO.Latency.Threshold, DefaultLatencyThreshold)
 }
 
 // defaultMetricsPort keeps metrics off the app port, even for an app that

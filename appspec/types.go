@@ -50,10 +50,13 @@ type Spec struct {
 	Resources   *Resources   `json:"resources,omitempty"`
 	Health      *Health      `json:"health,omitempty"`
 	Metrics     *Metrics     `json:"metrics,omitempty"`
-	Ingress     *Ingress     `json:"ingress,omitempty"`
-	Secrets     *Secrets     `json:"secrets,omitempty" jsonschema:"description=Present (even as {}) to sync the app's own secret store entry into its environment; absent\\, the app reads no secret."`
-	Lifecycle   *Lifecycle   `json:"lifecycle,omitempty"`
-	Egress      *EgressRule  `json:"egress,omitempty"`
+	// SLO is what the app promises its users, measured from its own RED
+	// metrics; every app with metrics has one (see the defaults).
+	SLO       *SLO        `json:"slo,omitempty"`
+	Ingress   *Ingress    `json:"ingress,omitempty"`
+	Secrets   *Secrets    `json:"secrets,omitempty" jsonschema:"description=Present (even as {}) to sync the app's own secret store entry into its environment; absent\\, the app reads no secret."`
+	Lifecycle *Lifecycle  `json:"lifecycle,omitempty"`
+	Egress    *EgressRule `json:"egress,omitempty"`
 }
 
 // Autoscaling scales the Deployment on CPU use, within the namespace's
@@ -102,6 +105,22 @@ type Metrics struct {
 	// It defaults to DefaultMetricsPort. Equal to the app port (the old
 	// layout) stays valid: the ALB then answers Path itself with a 404.
 	Port int32 `json:"port,omitempty" jsonschema:"minimum=1024,maximum=65535,default=9464,description=Port the app serves metrics on (env METRICS_PORT)\\, apart from spec.port so the internet never reaches it. Defaults to 9464 (9465 when spec.port is 9464)."`
+}
+
+// SLO holds the app's service level objectives over 28 days.
+type SLO struct {
+	// Availability is the percentage of requests answered without a 5xx.
+	Availability float64  `json:"availability,omitempty" jsonschema:"minimum=90,maximum=99.99,default=99.5"`
+	Latency      *Latency `json:"latency,omitempty"`
+}
+
+// Latency is the share of requests that must be faster than a threshold.
+type Latency struct {
+	// Objective is the percentage of requests faster than Threshold.
+	Objective float64 `json:"objective,omitempty" jsonschema:"minimum=50,maximum=99.99,default=95"`
+	// Threshold must be a bucket bound of the templates' request duration
+	// histogram, so that the rate of requests under it is exact.
+	Threshold string `json:"threshold,omitempty" jsonschema:"enum=5ms,enum=10ms,enum=25ms,enum=50ms,enum=100ms,enum=250ms,enum=500ms,enum=1s,enum=2.5s,enum=5s,default=250ms"`
 }
 
 // Ingress exposes the app on the shared load balancer.

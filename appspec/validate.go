@@ -2,6 +2,7 @@ package appspec
 
 import (
 	"fmt"
+	"maps"
 	"regexp"
 	"slices"
 	"strings"
@@ -131,6 +132,9 @@ func validateSpec(app *App, p Platform, path *field.Path) field.ErrorList {
 	if s.Metrics != nil {
 		errs = append(errs, validatePath(s.Metrics.Path, path.Child("metrics", "path"))...)
 		errs = append(errs, validatePort(s.Metrics.Port, path.Child("metrics", "port"))...)
+	}
+	if s.SLO != nil {
+		errs = append(errs, validateSLO(s.SLO, path.Child("slo"))...)
 	}
 	if s.Ingress != nil {
 		errs = append(errs, validateHost(s.Ingress.Host, p.Host(app.Metadata.Name), path.Child("ingress", "host"))...)
@@ -306,6 +310,30 @@ func validateHost(host, own string, path *field.Path) field.ErrorList {
 		return field.ErrorList{field.Invalid(path, host, strings.Join(msgs, "; "))}
 	}
 	return nil
+}
+
+// LatencyBuckets are the upper bounds of the templates' request duration
+// histogram (prom-client, templates/nodejs-service/skeleton/src/metrics.js):
+// a latency threshold must be one of them.
+var LatencyBuckets = map[string]string{
+	"5ms": "0.005", "10ms": "0.01", "25ms": "0.025", "50ms": "0.05", "100ms": "0.1",
+	"250ms": "0.25", "500ms": "0.5", "1s": "1", "2.5s": "2.5", "5s": "5",
+}
+
+func validateSLO(s *SLO, path *field.Path) field.ErrorList {
+	var errs field.ErrorList
+	if s.Availability != 0 && (s.Availability < 90 || s.Availability > 99.99) {
+		errs = append(errs, field.Invalid(path.Child("availability"), s.Availability, "must be a percentage between 90 and 99.99"))
+	}
+	if l := s.Latency; l != nil {
+		if l.Objective != 0 && (l.Objective < 50 || l.Objective > 99.99) {
+			errs = append(errs, field.Invalid(path.Child("latency", "objective"), l.Objective, "must be a percentage between 50 and 99.99"))
+		}
+		if _, ok := LatencyBuckets[l.Threshold]; l.Threshold != "" && !ok {
+			errs = append(errs, field.NotSupported(path.Child("latency", "threshold"), l.Threshold, slices.Sorted(maps.Keys(LatencyBuckets))))
+		}
+	}
+	return errs
 }
 
 func validateAutoscaling(a *Autoscaling, replicas *int32, path *field.Path) field.ErrorList {

@@ -150,8 +150,11 @@ metrics_are_red() {
   local text code
   code="$(curl -s -o /dev/null -w '%{http_code}' --max-time 5 "http://127.0.0.1:$2/metrics")"
   [ "$code" = 404 ] || { echo "the app port answers /metrics with $code"; return 1; }
+  curl -fsS --max-time 5 -o /dev/null "http://127.0.0.1:$2/"
   text="$(curl -fsS --max-time 5 "http://127.0.0.1:$1/metrics")"
-  grep -q '^http_requests_total{method="GET",route="/health",status="200"} [0-9]' <<<"$text"
+  grep -q '^http_requests_total{method="GET",route="/",status="200"} [0-9]' <<<"$text"
+  # Health checks are not the users' requests.
+  if grep -q 'route="/health"' <<<"$text"; then echo "health checks are in the RED metrics"; return 1; fi
   grep -q '^# TYPE http_request_errors_total counter$' <<<"$text"
   grep -q '^http_request_duration_seconds_bucket{' <<<"$text"
   grep -q '^process_cpu_user_seconds_total ' <<<"$text"

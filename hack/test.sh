@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The project's test command, the one CI runs. On a fresh machine it first
 # builds the real peers (etcd, kube-apiserver, kubectl; CRDs from their Go
-# modules; staticcheck; kustomize) into ${IDP_CACHE:-$HOME/.cache/idp}, keyed by
+# modules; staticcheck; kustomize; promtool) into ${IDP_CACHE:-$HOME/.cache/idp}, keyed by
 # version, so later runs start in seconds. Then: gofmt, go vet, staticcheck,
 # the product module's tests, the Argo CD tests in hack/, the template and
 # Terraform checks, the end-to-end run with Argo CD's own controllers, and the
@@ -24,7 +24,8 @@ IDP_KUBE_ASSETS=$(hack/tools/kube.sh)
 IDP_CRDS=$(hack/tools/crds.sh)
 staticcheck=$(hack/tools/staticcheck.sh)
 IDP_KUSTOMIZE=$(hack/tools/kustomize.sh)
-export IDP_KUBE_ASSETS IDP_CRDS IDP_KUSTOMIZE
+IDP_PROMTOOL=$(hack/tools/promtool.sh)
+export IDP_KUBE_ASSETS IDP_CRDS IDP_KUSTOMIZE IDP_PROMTOOL
 
 step "shellcheck"
 hack/tools/debian.sh shellcheck

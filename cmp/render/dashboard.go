@@ -52,7 +52,8 @@ type target struct {
 // duration) of the app, shipped as a ConfigMap that Grafana's sidecar loads.
 func dashboard(app *appspec.App, p appspec.Platform) *corev1.ConfigMap {
 	name := app.Metadata.Name
-	sel := fmt.Sprintf(`namespace=%q`, name)
+	// The users' requests only: probes and ALB health checks are not.
+	sel := fmt.Sprintf(`namespace=%q,route!=%q`, name, app.Spec.Health.Path)
 	d := grafanaDashboard{
 		UID:           name,
 		Title:         name,
@@ -72,7 +73,7 @@ func dashboard(app *appspec.App, p appspec.Platform) *corev1.ConfigMap {
 				"A", fmt.Sprintf(`sum(rate(%[1]s{%[2]s,status=~"5.."}[5m])) / clamp_min(sum(rate(%[1]s{%[2]s}[5m])), 1e-9)`, metricRequests, sel), "errors",
 			}),
 			timeseries(3, 16, "Duration", "Request latency quantiles", "s",
-				quantile("A", "0.5", sel), quantile("B", "0.95", sel), quantile("C", "0.99", sel)),
+				quantile("A", "0.5", "p50", sel), quantile("B", "0.95", "p95", sel), quantile("C", "0.99", "p99", sel)),
 		},
 	}
 	body, _ := json.MarshalIndent(d, "", "  ") // plain structs: cannot fail
@@ -96,10 +97,10 @@ func timeseries(id, x int, title, desc, unit string, targets ...target) panel {
 	}
 }
 
-func quantile(ref, q, sel string) target {
+func quantile(ref, q, legend, sel string) target {
 	return target{
 		RefID:        ref,
 		Expr:         fmt.Sprintf(`histogram_quantile(%s, sum by (le) (rate(%s_bucket{%s}[5m])))`, q, metricDuration, sel),
-		LegendFormat: "p" + q[2:],
+		LegendFormat: legend,
 	}
 }

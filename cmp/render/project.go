@@ -82,6 +82,7 @@ var AppKinds = []GroupKind{
 	{"apps", "Deployment"},
 	{"autoscaling", "HorizontalPodAutoscaler"},
 	{"external-secrets.io", "ExternalSecret"},
+	{"monitoring.coreos.com", "PrometheusRule"},
 	{"monitoring.coreos.com", "ServiceMonitor"},
 	{"networking.k8s.io", "Ingress"},
 	{"networking.k8s.io", "NetworkPolicy"},

@@ -33,7 +33,7 @@ esac
 `
 
 func TestConcurrentBuildsShareOneCacheEntry(t *testing.T) {
-	for _, script := range []string{"helm.sh", "kustomize.sh", "staticcheck.sh", "kube.sh", "argocd.sh", "eso.sh"} {
+	for _, script := range []string{"helm.sh", "kustomize.sh", "staticcheck.sh", "kube.sh", "argocd.sh", "eso.sh", "promtool.sh"} {
 		t.Run(script, func(t *testing.T) {
 			bin, cache := t.TempDir(), t.TempDir()
 			if err := os.WriteFile(filepath.Join(bin, "go"), []byte(fakeGo), 0o755); err != nil {

@@ -10,8 +10,8 @@ ARGOCD_VERSION=${ARGOCD_VERSION:-v3.5.7}
 ESO_VERSION=${ESO_VERSION:-v0.16.2}
 PROM_OPERATOR_VERSION=${PROM_OPERATOR_VERSION:-v0.92.1}
 # r2: with External Secrets' GeneratorState, without which its controller
-# syncs no ExternalSecret.
-out="$IDP_CACHE/crds-argocd-$ARGOCD_VERSION-eso-$ESO_VERSION-promop-$PROM_OPERATOR_VERSION-r2"
+# syncs no ExternalSecret; r3: with the Prometheus Operator's PrometheusRule.
+out="$IDP_CACHE/crds-argocd-$ARGOCD_VERSION-eso-$ESO_VERSION-promop-$PROM_OPERATOR_VERSION-r3"
 
 collect() {
   local dest=$1 argocd eso prom
@@ -21,7 +21,7 @@ collect() {
   cp "$argocd"/manifests/crds/{application,applicationset,appproject}-crd.yaml "$dest/"
   cp "$eso"/config/crds/bases/external-secrets.io_{externalsecrets,clustersecretstores,secretstores}.yaml "$dest/"
   cp "$eso"/config/crds/bases/generators.external-secrets.io_generatorstates.yaml "$dest/"
-  cp "$prom"/example/prometheus-operator-crd/monitoring.coreos.com_servicemonitors.yaml "$dest/"
+  cp "$prom"/example/prometheus-operator-crd/monitoring.coreos.com_servicemonitors.yaml "$prom"/example/prometheus-operator-crd/monitoring.coreos.com_prometheusrules.yaml "$dest/"
   chmod u+w "$dest"/*.yaml
 }
 

@@ -41,11 +41,12 @@ function handleErrors(app, logger) {
 function createApp({ logger, metrics }) {
   const app = express();
   app.disable('x-powered-by');
-  app.use(observe(metrics, logger));
-
+  // Before the metrics: kubelet probes and ALB health checks are not the
+  // users' requests, and would hide their errors in the RED metrics and SLOs.
   app.get('/health', (req, res) => {
     res.json({ status: 'ok' });
   });
+  app.use(observe(metrics, logger));
 
   app.get('/', (req, res) => {
     res.json({ service: '${{ values.name }}', message: 'hello' });

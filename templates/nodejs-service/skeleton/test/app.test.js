@@ -48,13 +48,20 @@ describe('metrics stay off the app port', () => {
 describe('GET /metrics on the metrics listener', () => {
   test('exposes RED and default metrics in Prometheus format', async () => {
     const { app, metricsApp } = setup();
-    await request(app).get('/health');
+    await request(app).get('/');
     const res = await request(metricsApp).get('/metrics');
     expect(res.status).toBe(200);
     expect(res.headers['content-type']).toMatch(/text\/plain/);
-    expect(res.text).toContain('http_requests_total{method="GET",route="/health",status="200"} 1');
+    expect(res.text).toContain('http_requests_total{method="GET",route="/",status="200"} 1');
     expect(res.text).toContain('http_request_duration_seconds_bucket');
     expect(res.text).toContain('process_cpu_seconds_total');
+  });
+
+  test('health checks are not counted as the app\'s requests', async () => {
+    const { app, metrics } = setup();
+    await request(app).get('/health');
+    const counted = await metrics.requests.get();
+    expect(counted.values).toEqual([]);
   });
 
   test('scrapes are not counted as the app\'s requests', async () => {

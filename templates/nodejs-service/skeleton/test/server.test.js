@@ -63,12 +63,12 @@ test('serves /metrics on the metrics port only', async () => {
   await Promise.all([listening(server), listening(metricsServer)]);
   expect(metricsServer.address().port).not.toBe(server.address().port);
 
-  await request(server).get('/health');
+  await request(server).get('/');
   const onAppPort = await request(server).get('/metrics');
   expect(onAppPort.status).toBe(404);
   const scraped = await request(metricsServer).get('/metrics');
   expect(scraped.status).toBe(200);
-  expect(scraped.text).toContain('http_requests_total{method="GET",route="/health",status="200"} 1');
+  expect(scraped.text).toContain('http_requests_total{method="GET",route="/",status="200"} 1');
   expect(lines.filter((l) => l.msg === 'listening').map((l) => l.listener).sort()).toEqual(['app', 'metrics']);
 });
 
