@@ -13,8 +13,25 @@ package main
 
 import (
 	"os"
+	"runtime/debug"
 )
 
 func main() {
+	oneShot()
 	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr, os.LookupEnv))
+}
+
+// oneShot turns the garbage collector off: every command is one short
+// process whose heap the exit frees (a render allocates about 2 MiB), and a
+// collection would cost it a third of its time. The soft limit still
+// collects should a run grow large, well inside the sidecar's 256 MiB that
+// the cmp-server and concurrent renders share. GOGC and GOMEMLIMIT, when
+// set, win.
+func oneShot() {
+	if _, ok := os.LookupEnv("GOGC"); !ok {
+		debug.SetGCPercent(-1)
+	}
+	if _, ok := os.LookupEnv("GOMEMLIMIT"); !ok {
+		debug.SetMemoryLimit(64 << 20)
+	}
 }

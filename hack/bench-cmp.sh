@@ -3,20 +3,25 @@
 # in one run: `cmp generate` (what Argo CD runs), `helm template` of an
 # equivalent chart, and `kustomize build` of an equivalent base. The chart and
 # the base are made from cmp's own output, so all three emit the same objects.
+# The floor is a Go process that only copies app.yaml to stdout: the least
+# any Go render can cost.
 #
-#   hack/bench-cmp.sh            # prints a Markdown table
+#   hack/bench-cmp.sh            # prints a Markdown table and helm/cmp
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
 helm=$("$root/hack/tools/helm.sh")
 kustomize=$("$root/hack/tools/kustomize.sh")
-if ! command -v hyperfine >/dev/null; then
-  apt-get update -qq >&2 && apt-get install -y -qq hyperfine >&2
+if ! command -v hyperfine >/dev/null || ! command -v jq >/dev/null; then
+  apt-get update -qq >&2 && apt-get install -y -qq hyperfine jq >&2
 fi
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-go build -trimpath -o "$work/bin/cmp" "$root/cmp"
+# Built as cmp/Dockerfile builds the image's binary.
+build() { CGO_ENABLED=0 go build -trimpath -ldflags "-s -w" "$@"; }
+build -o "$work/bin/cmp" "$root/cmp"
+(cd "$root/hack" && build -o "$work/bin/floor" ./bench/floor)
 PATH="$work/bin:$(dirname "$helm"):$(dirname "$kustomize"):$PATH"
 export PATH
 
@@ -54,11 +59,14 @@ if [[ $n_cmp != "$n_helm" || $n_cmp != "$n_kust" ]]; then
 fi
 echo "each render emits $n_cmp objects" >&2
 
-# cmp generate reads ./app.yaml, as under Argo CD; run all three from there.
+# cmp generate reads ./app.yaml, as under Argo CD; run all four from there.
 cd "$app"
 hyperfine --style basic --warmup 5 --runs "${RUNS:-50}" -N \
-  --export-markdown "$work/table.md" \
+  --export-markdown "$work/table.md" --export-json "$work/times.json" \
   -n "cmp generate" "cmp generate" \
   -n "helm template" "helm template hello-world $chart" \
-  -n "kustomize build" "kustomize build $base" >&2
+  -n "kustomize build" "kustomize build $base" \
+  -n "floor" "floor" >&2
 cat "$work/table.md"
+ratio=$(jq '.results | map({(.command): .mean}) | add | .["helm template"] / .["cmp generate"]' "$work/times.json")
+printf '\nhelm template / cmp generate: %.1fx (means)\n' "$ratio"

@@ -4,11 +4,8 @@
 package render
 
 import (
-	"bytes"
-	"encoding/json"
 	"fmt"
 
-	"go.yaml.in/yaml/v3"
 	"k8s.io/apimachinery/pkg/runtime"
 
 	"github.com/vibe-coder-biz/idp/appspec"
@@ -56,81 +53,6 @@ func Project(app *appspec.App, p appspec.Platform, repoURL string) ([]Object, er
 		return nil, fmt.Errorf("the AppProject needs the app's GitOps repository URL")
 	}
 	return []Object{appProject(app, p, repoURL)}, nil
-}
-
-// YAML writes objects as one multi-document YAML stream, fields in the
-// order of the Kubernetes types, empty status and timestamps dropped, so
-// equal input gives equal bytes. JSON is YAML, so the JSON encoding is parsed
-// into YAML nodes and re-styled as block YAML: one pass, no unstructured
-// round trip.
-func YAML(objs []Object) ([]byte, error) {
-	var buf bytes.Buffer
-	for _, o := range objs {
-		raw, err := json.Marshal(o)
-		if err != nil {
-			return nil, err
-		}
-		var doc yaml.Node
-		if err := yaml.Unmarshal(raw, &doc); err != nil {
-			return nil, err
-		}
-		root := doc.Content[0]
-		apiVersionFirst(root)
-		drop(root, "status")
-		if md := value(root, "metadata"); md != nil {
-			drop(md, "creationTimestamp")
-		}
-		if spec := value(root, "spec"); spec != nil && len(spec.Content) == 0 {
-			drop(root, "spec")
-		}
-		block(root)
-		// Every document opens with "---", so streams concatenate safely.
-		buf.WriteString("---\n")
-		enc := yaml.NewEncoder(&buf)
-		enc.SetIndent(2)
-		if err := enc.Encode(root); err != nil {
-			return nil, err
-		}
-		if err := enc.Close(); err != nil {
-			return nil, err
-		}
-	}
-	return buf.Bytes(), nil
-}
-
-// block clears the JSON styles so the encoder writes block YAML and quotes
-// only strings that would otherwise read as another type.
-func block(n *yaml.Node) {
-	n.Style = 0
-	for _, c := range n.Content {
-		block(c)
-	}
-}
-
-// apiVersionFirst puts apiVersion before kind, as every Kubernetes
-// manifest reads (TypeMeta declares them the other way round).
-func apiVersionFirst(m *yaml.Node) {
-	if len(m.Content) >= 4 && m.Content[0].Value == "kind" && m.Content[2].Value == "apiVersion" {
-		m.Content[0], m.Content[1], m.Content[2], m.Content[3] = m.Content[2], m.Content[3], m.Content[0], m.Content[1]
-	}
-}
-
-func value(m *yaml.Node, key string) *yaml.Node {
-	for i := 0; i+1 < len(m.Content); i += 2 {
-		if m.Content[i].Value == key {
-			return m.Content[i+1]
-		}
-	}
-	return nil
-}
-
-func drop(m *yaml.Node, key string) {
-	for i := 0; i+1 < len(m.Content); i += 2 {
-		if m.Content[i].Value == key {
-			m.Content = append(m.Content[:i], m.Content[i+2:]...)
-			return
-		}
-	}
 }
 
 func metricsEnabled(app *appspec.App) bool { return *app.Spec.Metrics.Enabled }
