@@ -256,7 +256,8 @@ func verbatim(s string) bool {
 
 // marshaler handles the MarshalJSON outputs of the Kubernetes value types
 // (Quantity, Time, IntOrString, Duration): null, a boolean, an integer or a
-// plain string. Anything else takes the JSON route.
+// string (a PromQL expression in an IntOrString has quotes to unescape).
+// Anything else takes the JSON route.
 func (w *walker) marshaler(v reflect.Value) (*yaml.Node, error) {
 	b, err := v.Interface().(json.Marshaler).MarshalJSON()
 	if err != nil {
@@ -272,6 +273,12 @@ func (w *walker) marshaler(v reflect.Value) (*yaml.Node, error) {
 		return w.scalar("!!int", s), nil
 	case len(s) >= 2 && s[0] == '"' && s[len(s)-1] == '"' && plainASCII(s[1:len(s)-1]):
 		return w.scalar("!!str", s[1:len(s)-1]), nil
+	case len(s) >= 2 && s[0] == '"':
+		var str string
+		if json.Unmarshal(b, &str) != nil {
+			return nil, errInexact
+		}
+		return w.str(str)
 	}
 	return nil, errInexact
 }
