@@ -123,6 +123,11 @@ func bindRole(t *testing.T, srv *kubetest.Server) {
 	if _, err := srv.Client.RbacV1().RoleBindings(ns).Create(ctx, binding, metav1.CreateOptions{}); err != nil {
 		t.Fatal(err)
 	}
+	for _, r := range refresh.Rules() {
+		for _, verb := range r.Verbs {
+			srv.WaitAllowed(t, verb, r.APIGroups[0], r.Resources[0], ns, "")
+		}
+	}
 }
 
 func gvr(resource string) schema.GroupVersionResource {

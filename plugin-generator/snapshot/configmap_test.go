@@ -247,7 +247,7 @@ func TestConfigMapStore(t *testing.T) {
 	t.Run("least privilege", func(t *testing.T) {
 		shipped(t, srv.Client, "least")
 		shipped(t, srv.Client, "another")
-		grant(t, srv.Client, "least")
+		grant(t, srv, "least")
 		user := kubernetes.NewForConfigOrDie(srv.User)
 		s := &snapshot.ConfigMapStore{Client: user, Namespace: ns, Name: "least"}
 		var err error // the API server takes a moment to see a new binding
@@ -390,9 +390,10 @@ func loadTime(t *testing.T, s *snapshot.ConfigMapStore) time.Time {
 }
 
 // grant binds the test user to a Role of snapshot.Rules.
-func grant(t *testing.T, c kubernetes.Interface, name string) {
+func grant(t *testing.T, srv *kubetest.Server, name string) {
 	t.Helper()
 	ctx := context.Background()
+	c := srv.Client
 	role := &rbacv1.Role{ObjectMeta: metav1.ObjectMeta{Name: "snapshot"}, Rules: snapshot.Rules(name)}
 	if _, err := c.RbacV1().Roles(ns).Create(ctx, role, metav1.CreateOptions{}); err != nil {
 		t.Fatal(err)
@@ -405,6 +406,7 @@ func grant(t *testing.T, c kubernetes.Interface, name string) {
 	if _, err := c.RbacV1().RoleBindings(ns).Create(ctx, binding, metav1.CreateOptions{}); err != nil {
 		t.Fatal(err)
 	}
+	srv.WaitAllowed(t, "update", "", "configmaps", ns, name)
 }
 
 // watchScans records the scan time of every write to the ConfigMap; the
