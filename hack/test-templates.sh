@@ -257,7 +257,8 @@ check_pipeline() {
   check "$label: gitlab-ci-local rejects an unquoted 'key: value' script line (control)" rejects_unquoted_colon "$app"
   check "$label: pipeline jobs on main" expect_jobs "$app" main "lint test npm-audit trivy build push update-gitops"
   check "$label: pipeline jobs on a feature branch" expect_jobs "$app" feature "lint test npm-audit build"
-  node_checks "$label: " "$HARNESS/check-pipeline.js" "$app" "$@"
+  (cd "$app" && "$GITLAB_CI_LOCAL" --preview >"$WORK/preview.yml")
+  node_checks "$label: " "$HARNESS/check-pipeline.js" "$app" "$WORK/preview.yml" "$@"
   check "$label: gitlab-ci-local runs the lint and test jobs (shell executor)" bash -c \
     "cd '$app' && timeout 900 '$GITLAB_CI_LOCAL' --force-shell-executor --shell-isolation --no-artifacts-to-source lint test"
 }

@@ -3,17 +3,18 @@
 
 // Checks the shape of a rendered .gitlab-ci.yml against the platform's pipeline
 // contract, for what cannot run here (no Docker, ECR, Trivy database or npm
-// audit endpoint). gitlab-ci-local checks the schema and the rules separately.
+// audit endpoint). gitlab-ci-local checks the schema and the rules separately,
+// and resolves the includes: PREVIEW is its `--preview` of the pipeline.
 // Prints PASS/FAIL lines like render-templates.js.
 //
-// Usage: node check-pipeline.js APP_DIR AUDIT_JOB AUDIT_COMMAND AUDIT_REPORT
+// Usage: node check-pipeline.js APP_DIR PREVIEW AUDIT_JOB AUDIT_COMMAND AUDIT_REPORT
 
 const fs = require('node:fs');
 const path = require('node:path');
 const YAML = require('yaml');
 
-const [appDir, auditJob, auditCommand, auditReport] = process.argv.slice(2);
-const ci = YAML.parse(fs.readFileSync(path.join(appDir, '.gitlab-ci.yml'), 'utf8'));
+const [appDir, preview, auditJob, auditCommand, auditReport] = process.argv.slice(2);
+const ci = YAML.parse(fs.readFileSync(preview, 'utf8'));
 
 // Jobs with their `extends` merged in (one level is all the template uses).
 function job(name) {
