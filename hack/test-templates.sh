@@ -223,13 +223,18 @@ make_git_repo() {
 }
 
 # The jobs that gitlab-ci-local (GitLab's schema, then the rules) puts in a
-# pipeline on BRANCH.
+# pipeline on BRANCH, by stage and then name (its own list puts included jobs first).
 expect_jobs() {
   local dir="$1" branch="$2" want="$3" got
   git -C "$dir" checkout -q -B "$branch"
   (cd "$dir" && "$GITLAB_CI_LOCAL" --list-json >"$WORK/jobs.json")
   git -C "$dir" checkout -q main
-  got="$(node -e 'const j=require(process.argv[1]);console.log(j.filter((x)=>x.when!=="never").map((x)=>x.name).join(" "))' "$WORK/jobs.json")"
+  got="$(node -e '
+    const stages = ["lint", "test", "security", "build", "push", "update-gitops"];
+    const jobs = require(process.argv[1]).filter((x) => x.when !== "never");
+    jobs.sort((a, b) => stages.indexOf(a.stage) - stages.indexOf(b.stage) || a.name.localeCompare(b.name));
+    console.log(jobs.map((x) => x.name).join(" "));
+  ' "$WORK/jobs.json")"
   echo "got:  $got"
   echo "want: $want"
   [ "$got" = "$want" ]
