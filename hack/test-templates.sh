@@ -346,7 +346,7 @@ deployed() {
   grep -qx "  image: $image" <<<"$show"
   [[ "$(git -C "$bare" log -1 --format=%s main)" == *"[skip ci]"* ]]
   [ "$(git -C "$bare" diff --numstat main~1 main)" = "$(printf '1\t1\tapp.yaml')" ]
-  grep -qx "$kept" <<<"$(git -C "$bare" log --format=%s main)"
+  grep -Fqx "$kept" <<<"$(git -C "$bare" log --format=%s main)"
 }
 
 # The first push must have been rejected, and the script must have recovered.
@@ -365,6 +365,46 @@ same_image_is_a_no_op() {
   echo "$out"
   grep -q "already deploys" <<<"$out"
   [ "$before" = "$(git -C "$2" rev-parse main)" ]
+}
+
+# The app repository as the pipeline of SHA sees it: that commit and its
+# history only, with the app's repository (BARE) as origin.
+pipeline_checkout() {
+  local bare="$1" sha="$2" dir="$3"
+  rm -rf "$dir"
+  git init -q "$dir"
+  git -C "$dir" remote add origin "$bare"
+  git -C "$dir" fetch -q origin "$sha"
+  git -C "$dir" checkout -q --detach "$sha"
+}
+
+# Three commits of the app; their pipelines finish out of order: the newest
+# first, then the oldest, whose deployment must stop and change nothing.
+never_deploys_older() {
+  local app="$1" bare="$2" repo="$3" app_bare="$WORK/app-history.git" work="$WORK/app-history" c=() before out rc=0 i
+  rm -rf "$app_bare" "$work"
+  git clone -q --bare "$app" "$app_bare"
+  git -C "$app_bare" config uploadpack.allowAnySHA1InWant true
+  git clone -q "$app_bare" "$work"
+  for i in 1 2 3; do
+    echo "change $i" >>"$work/README.md"
+    git -C "$work" -c user.name=dev -c user.email=dev@localhost commit -qam "change $i"
+    c+=("$(git -C "$work" rev-parse HEAD)")
+  done
+  git -C "$work" push -q origin HEAD:main
+  pipeline_checkout "$app_bare" "${c[1]}" "$WORK/pipeline-2"
+  CI_COMMIT_SHA="${c[1]}" CI_PROJECT_DIR="$WORK/pipeline-2" run_update_gitops "$app" "$bare" "$repo:${c[1]}" ""
+  before="$(git -C "$bare" rev-parse main)"
+  pipeline_checkout "$app_bare" "${c[0]}" "$WORK/pipeline-1"
+  out="$(CI_COMMIT_SHA="${c[0]}" CI_PROJECT_DIR="$WORK/pipeline-1" run_update_gitops "$app" "$bare" "$repo:${c[0]}" "" 2>&1)" || rc=$?
+  echo "$out"
+  [ "$rc" -ne 0 ] || { echo "the older pipeline deployed"; return 1; }
+  grep -q "is already deployed" <<<"$out"
+  [ "$before" = "$(git -C "$bare" rev-parse main)" ]
+  pipeline_checkout "$app_bare" "${c[2]}" "$WORK/pipeline-3"
+  CI_COMMIT_SHA="${c[2]}" CI_PROJECT_DIR="$WORK/pipeline-3" run_update_gitops "$app" "$bare" "$repo:${c[2]}" ""
+  deployed "$bare" "$repo:${c[2]}" "deploy $(basename "$repo"):${c[1]} [skip ci]"
+  [ "$(git -C "$bare" log -1 --format='%(trailers:key=App-Commit,valueonly)' main)" = "${c[2]}" ]
 }
 
 # Every rendered app.yaml, from every fixture case, must pass the platform's own validation.
@@ -387,6 +427,8 @@ check_gitops() {
     deploys_despite_a_concurrent_commit "$app" "$bare" "$repo:2222222" image
   check "$label: update-gitops with the deployed image commits nothing" \
     same_image_is_a_no_op "$app" "$bare" "$repo:2222222"
+  check "$label: update-gitops never deploys an older commit over a newer one" \
+    never_deploys_older "$app" "$bare" "$repo"
   if [ -n "$CMP_REAL" ]; then
     git -C "$bare" show main:app.yaml >"$WORK/deployed-$id.yaml"
     check "$label: cmp validate app.yaml after set-image" "$CMP_REAL" validate "$WORK/deployed-$id.yaml"
