@@ -5,6 +5,7 @@ import (
 	"net/url"
 	"strconv"
 	"sync/atomic"
+	"time"
 )
 
 // Project and namespace entities as the REST API renders them, with a
@@ -79,6 +80,7 @@ type projectJSON struct {
 	SharedRunnersEnabled           bool                  `json:"shared_runners_enabled"`
 	MergeMethod                    string                `json:"merge_method"`
 	SquashOption                   string                `json:"squash_option"`
+	MarkedForDeletionAt            *string               `json:"marked_for_deletion_at"`
 	MarkedForDeletionOn            *string               `json:"marked_for_deletion_on"`
 	SharedWithGroups               []sharedWithGroupJSON `json:"shared_with_groups"`
 }
@@ -187,7 +189,7 @@ func (p *project) fullEntity(base string) projectJSON {
 		ForkingAccessLevel:       "enabled",
 		BuildsAccessLevel:        "enabled",
 		UpdatedAt:                gitlabTime(p.updatedAt),
-		CreatorID:                1,
+		CreatorID:                p.creatorID(),
 		ImportStatus:             "none",
 		SharedRunnersEnabled:     true,
 		MergeMethod:              "merge",
@@ -196,19 +198,33 @@ func (p *project) fullEntity(base string) projectJSON {
 	}
 	for _, g := range p.sharedWith {
 		e.SharedWithGroups = append(e.SharedWithGroups, sharedWithGroupJSON{
-			GroupID: g.id, GroupName: g.name, GroupFullPath: g.fullPath, GroupAccessLevel: 30, // Developer
+			GroupID: g.id, GroupName: g.name, GroupFullPath: g.fullPath, GroupAccessLevel: p.shareLevel(g),
 		})
+	}
+	if !p.markedAt.IsZero() {
+		on := p.markedAt.UTC().Format(time.DateOnly)
+		e.MarkedForDeletionAt, e.MarkedForDeletionOn = &on, &on
 	}
 	return e
 }
 
 func (g *group) entity(base string) namespaceJSON {
 	n := namespaceJSON{ID: g.id, Name: g.name, Path: g.path, Kind: "group", FullPath: g.fullPath, WebURL: base + "/groups/" + g.fullPath}
+	if g.kind == "user" {
+		n.Kind, n.WebURL = "user", base+"/"+g.fullPath
+	}
 	if g.parent != nil {
 		id := g.parent.id
 		n.ParentID = &id
 	}
 	return n
+}
+
+func (p *project) creatorID() int64 {
+	if p.creator != nil {
+		return p.creator.id
+	}
+	return 1 // fixtures are made by the administrator
 }
 
 func nonNil(s []string) []string {

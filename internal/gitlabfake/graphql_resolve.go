@@ -49,6 +49,9 @@ var visibilityRank = map[string]int{"private": 0, "internal": 1, "public": 2}
 // project be more visible than its group, so a group is as visible as the
 // most visible project beneath it, and private when it has none.
 func groupVisibility(g *group) string {
+	if g.visibility != "" {
+		return g.visibility
+	}
 	best := "private"
 	var walk func(*group)
 	walk = func(g *group) {

@@ -18,14 +18,14 @@ func (f *Fake) getGroup(rq *request) {
 	f.mu.RLock()
 	defer f.mu.RUnlock()
 	g := f.findGroup(rq.args[0])
-	if g == nil {
+	if g == nil || g.kind == "user" {
 		notFound(rq.w, "Group")
 		return
 	}
 	writeJSON(rq.w, http.StatusOK, groupJSON{
 		namespaceJSON: g.entity(rq.base),
 		FullName:      g.fullName,
-		Visibility:    "private",
+		Visibility:    orDefault(g.visibility, "private"),
 		CreatedAt:     gitlabTime(g.createdAt),
 	})
 }

@@ -130,3 +130,15 @@ func writeJSONArray(w http.ResponseWriter, items [][]byte) {
 	}
 	_, _ = w.Write([]byte{']'})
 }
+
+// writePage answers a list endpoint with one offset page of items and
+// GitLab's pagination headers.
+func writePage[T any](rq *request, items []T) {
+	pg, ok := parsePaging(rq)
+	if !ok {
+		return
+	}
+	lo, hi := pg.window(len(items))
+	setOffsetHeaders(rq, pg, len(items))
+	writeJSON(rq.w, http.StatusOK, append([]T{}, items[lo:hi]...))
+}

@@ -53,6 +53,18 @@ type Options struct {
 	// refreshes it on every commit, which is what most tests want.
 	ActivityThrottle time.Duration
 
+	// GitLabCom applies gitlab.com's rules where they differ from a
+	// self-managed default: internal visibility is restricted for new
+	// projects, and project access tokens need an expiry at most 365 days
+	// away.
+	GitLabCom bool
+
+	// GitRoot, when set, makes the fake serve git smart HTTP (clone and
+	// push) at <full_path>.git for every project created through the API,
+	// each backed by a bare repository under this directory. Pushes to a
+	// default branch become the project's state in the API.
+	GitRoot string
+
 	// GroupProjectsOffsetOnly answers GET /groups/:id/projects with offset
 	// pages even when keyset pagination is asked for, as GitLab releases
 	// that support keyset only on GET /projects do. Clients must handle
@@ -75,6 +87,14 @@ type Fake struct {
 	seq      uint64 // commit counter feeding SHA generation
 	lists    listCache
 
+	users       map[int64]*user
+	nextUID     int64
+	tokens      map[string]*token // secret → token, of every kind
+	nextTokenID int64
+	main        *token
+	nextVarID   int64
+	gitMu       sync.Mutex // serialises pushes, so state follows git in order
+
 	reqMu     sync.Mutex // guards the request bookkeeping below
 	counts    map[string]int
 	total     int
@@ -85,7 +105,7 @@ type Fake struct {
 
 // New returns an empty fake.
 func New(opts Options) *Fake {
-	return &Fake{
+	f := &Fake{
 		opts:     opts,
 		baseURL:  strings.TrimSuffix(opts.BaseURL, "/"),
 		groups:   map[int64]*group{},
@@ -93,7 +113,11 @@ func New(opts Options) *Fake {
 		projects: map[int64]*project{},
 		projBy:   map[string]*project{},
 		counts:   map[string]int{},
+		users:    map[int64]*user{},
+		tokens:   map[string]*token{},
 	}
+	f.mainToken()
+	return f
 }
 
 // NewServer starts a loopback httptest.Server serving a new fake and points
@@ -144,6 +168,7 @@ type request struct {
 	q    url.Values
 	base string   // external base URL, no trailing slash
 	args []string // decoded path parameters, in template order
+	tok  *token   // the caller's token; the bot's when authentication is off
 }
 
 type handlerFunc func(f *Fake, rq *request)
@@ -152,6 +177,11 @@ type handlerFunc func(f *Fake, rq *request)
 // token, then answers. Faults and throttling come before authentication
 // because on GitLab.com they happen in front of the Rails application.
 func (f *Fake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if path, _, ok := gitPath(r.URL.Path); ok && f.opts.GitRoot != "" {
+		f.count("git "+gitService(r), r)
+		f.serveGit(w, r, path)
+		return
+	}
 	name, h, args := match(r.Method, r.URL.EscapedPath())
 	f.count(name, r)
 
@@ -172,12 +202,47 @@ func (f *Fake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusNotFound, map[string]string{"error": "404 Not Found"})
 		return
 	}
+	rq := &request{w: w, r: r, q: r.URL.Query(), base: f.requestBase(r), args: args}
 	// GraphQL serves anonymous callers and words its own refusal.
-	if name != graphQLEndpoint && !f.authorized(r) {
-		writeMessage(w, http.StatusUnauthorized, "401 Unauthorized")
-		return
+	if name != graphQLEndpoint {
+		f.mu.RLock()
+		tok, ok := f.lookupToken(r)
+		f.mu.RUnlock()
+		if !ok {
+			writeMessage(w, http.StatusUnauthorized, "401 Unauthorized")
+			return
+		}
+		if !scopeOK(w, r, tok) || !f.confined(rq, name, tok) {
+			return
+		}
+		rq.tok = tok
 	}
-	h(f, &request{w: w, r: r, q: r.URL.Query(), base: f.requestBase(r), args: args})
+	h(f, rq)
+}
+
+// confined keeps a project access token to its own project, as its bot user
+// is a member of nothing else: other projects and groups are 404.
+func (f *Fake) confined(rq *request, name string, t *token) bool {
+	if t.user == nil || !t.user.bot || name == "GET /user" || name == "GET /namespaces/:id" {
+		return true
+	}
+	switch {
+	case strings.Contains(name, " /projects/:id"):
+		f.mu.RLock()
+		p := f.findProject(rq.args[0])
+		f.mu.RUnlock()
+		if p != nil && p == t.project {
+			return true
+		}
+		notFound(rq.w, "Project")
+	case strings.Contains(name, " /groups/:id"):
+		notFound(rq.w, "Group")
+	case name == "POST /projects":
+		writeValidation(rq.w, map[string][]string{"namespace": {"is not valid"}})
+	default:
+		return true
+	}
+	return false
 }
 
 func (f *Fake) requestBase(r *http.Request) string {
@@ -194,25 +259,12 @@ func (f *Fake) requestBase(r *http.Request) string {
 	return scheme + "://" + r.Host
 }
 
-// authorized accepts the token in any of the places GitLab documents.
+// authorized accepts any active token in any of the places GitLab documents.
 func (f *Fake) authorized(r *http.Request) bool {
-	if f.opts.Token == "" {
-		return true
-	}
-	candidates := []string{
-		r.Header.Get("Private-Token"),
-		r.URL.Query().Get("private_token"),
-		r.URL.Query().Get("access_token"),
-	}
-	if a := r.Header.Get("Authorization"); len(a) > 7 && strings.EqualFold(a[:7], "Bearer ") {
-		candidates = append(candidates, strings.TrimSpace(a[7:]))
-	}
-	for _, c := range candidates {
-		if c != "" && c == f.opts.Token {
-			return true
-		}
-	}
-	return false
+	f.mu.RLock()
+	defer f.mu.RUnlock()
+	_, ok := f.lookupToken(r)
+	return ok
 }
 
 // match maps a request to its endpoint template. Path parameters must be
@@ -224,7 +276,7 @@ func match(method, escapedPath string) (string, handlerFunc, []string) {
 		return graphQLEndpoint, (*Fake).graphQL, nil
 	}
 	const prefix = "/api/v4/"
-	if (method != http.MethodGet && method != http.MethodHead) || !strings.HasPrefix(escapedPath, prefix) {
+	if !strings.HasPrefix(escapedPath, prefix) {
 		return "", nil, nil
 	}
 	raw := strings.Split(strings.TrimPrefix(escapedPath, prefix), "/")
@@ -235,6 +287,12 @@ func match(method, escapedPath string) (string, handlerFunc, []string) {
 			return "", nil, nil
 		}
 		segs[i] = d
+	}
+	if name, h, args := route(method, segs); h != nil {
+		return name, h, args
+	}
+	if method != http.MethodGet && method != http.MethodHead {
+		return "", nil, nil
 	}
 	m := method + " "
 	switch {

@@ -78,6 +78,10 @@ type group struct {
 	projects  []*project // owned directly, in id order
 	shared    []*project // shared into this group, in id order
 	createdAt time.Time
+	// visibility is set for groups made through the API or the command's
+	// -group flag; "" leaves it inferred from the projects (groupVisibility).
+	visibility string
+	kind       string // "group", or "user" for a personal namespace
 }
 
 type project struct {
@@ -98,6 +102,21 @@ type project struct {
 	commits        map[string]*commit
 	version        uint64 // bumped on every change; keys the JSON cache
 	jsonCache      jsonCacheSlot
+
+	creator     *user
+	members     map[*user]int  // direct members → access level
+	shareLevels map[*group]int // group_access of each share; Developer when absent
+	markedAt    time.Time      // marked for deletion; zero when not
+	variables   []*variable
+	protected   []*protectedBranch
+	repo        string // bare repository served over git, "" when none
+}
+
+func (p *project) shareLevel(g *group) int {
+	if l, ok := p.shareLevels[g]; ok {
+		return l
+	}
+	return accessDeveloper
 }
 
 func (p *project) fullPath() string { return p.ns.fullPath + "/" + p.path }
@@ -124,6 +143,7 @@ type commit struct {
 	added       []string
 	modified    []string
 	removed     []string
+	gitParent   string // first parent's SHA in git, for commits read from a push
 
 	treeOnce sync.Once
 	tree     *treeIndex
@@ -186,6 +206,17 @@ func (f *Fake) AddProject(spec ProjectSpec) Project {
 	if _, dup := f.projBy[strings.ToLower(full)]; dup {
 		panic("gitlabfake: duplicate project " + full)
 	}
+	p := f.insertProject(spec, ns)
+	if len(spec.Files) > 0 {
+		f.commit(p, CommitSpec{Files: spec.Files, Message: "Initial commit", Time: p.createdAt})
+	}
+	return p.snapshot()
+}
+
+// insertProject adds a project to ns; callers hold f.mu and have checked
+// that the path is free.
+func (f *Fake) insertProject(spec ProjectSpec, ns *group) *project {
+	full := ns.fullPath + "/" + spec.Path
 	now := f.now()
 	f.nextPID++
 	p := &project{
@@ -201,6 +232,8 @@ func (f *Fake) AddProject(spec ProjectSpec) Project {
 		createdAt:     spec.CreatedAt,
 		branches:      map[string]*commit{},
 		commits:       map[string]*commit{},
+		members:       map[*user]int{},
+		shareLevels:   map[*group]int{},
 	}
 	if p.name == "" {
 		p.name = p.path
@@ -222,11 +255,8 @@ func (f *Fake) AddProject(spec ProjectSpec) Project {
 	for _, gp := range spec.SharedWith {
 		f.share(p, f.ensureGroup(gp))
 	}
-	if len(spec.Files) > 0 {
-		f.commit(p, CommitSpec{Files: spec.Files, Message: "Initial commit", Time: p.createdAt})
-	}
 	f.lists.invalidate()
-	return p.snapshot()
+	return p
 }
 
 func (p *project) snapshot() Project {
@@ -375,6 +405,16 @@ func (f *Fake) commit(p *project, c CommitSpec) string {
 	return nc.sha
 }
 
+func (c *commit) parentSHA() string { return c.gitParent }
+
+func sortStrings(lists ...[]string) {
+	for _, l := range lists {
+		sort.Strings(l)
+	}
+}
+
+func itoaInt(n int) string { return strconv.Itoa(n) }
+
 func orDefault(v, def string) string {
 	if v == "" {
 		return def
@@ -403,22 +443,15 @@ func (f *Fake) Archive(projectID int64, archived bool) {
 	f.lists.invalidateIf(func(k listKey) bool { return k.archived >= 0 || orderedByActivity(k) })
 }
 
-// DeleteProject removes the project at once (GitLab.com's delayed deletion is
-// not modelled); later requests for it get 404. Unknown ids are ignored.
+// DeleteProject removes the project at once, skipping the delayed deletion
+// DELETE /projects/:id goes through; later requests for it get 404. Unknown
+// ids are ignored.
 func (f *Fake) DeleteProject(projectID int64) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	p, ok := f.projects[projectID]
-	if !ok {
-		return
+	if p, ok := f.projects[projectID]; ok {
+		f.remove(p)
 	}
-	delete(f.projects, p.id)
-	delete(f.projBy, strings.ToLower(p.fullPath()))
-	p.ns.projects = slices.DeleteFunc(p.ns.projects, func(q *project) bool { return q == p })
-	for _, g := range p.sharedWith {
-		g.shared = slices.DeleteFunc(g.shared, func(q *project) bool { return q == p })
-	}
-	f.lists.invalidate()
 }
 
 // ShareIntoGroup shares the project with the group at groupPath (created if

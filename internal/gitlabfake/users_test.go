@@ -1,0 +1,53 @@
+package gitlabfake_test
+
+import (
+	"testing"
+
+	"github.com/vibe-coder-biz/idp/internal/gitlabfake"
+)
+
+func TestCurrentUserIsTheTokensUser(t *testing.T) {
+	f, _ := startManaged(t, gitlabfake.Options{})
+	c := client(t, f)
+	u, _, err := c.Users.CurrentUser()
+	if err != nil || u.ID != gitlabfake.BotUserID || u.Username != gitlabfake.BotUsername {
+		t.Fatalf("GET /user: %+v, %v", u, err)
+	}
+	id, personal := f.AddUser("alice")
+	code, body := send(t, "GET", f.APIURL()+"/user", personal, nil)
+	if code != 200 || !contains(body, `"username":"alice"`) || !contains(body, `"id":`+itoa(id)) {
+		t.Fatalf("GET /user as alice: %d %s", code, body)
+	}
+	resp, body := get(t, "GET", f.APIURL()+"/user", map[string]string{})
+	expectBody(t, "anonymous", resp.StatusCode, body, 401, `{"message":"401 Unauthorized"}`)
+}
+
+func TestNamespacesByIDOrPath(t *testing.T) {
+	f, _ := startManaged(t, gitlabfake.Options{})
+	c := client(t, f)
+	byPath, _, err := c.Namespaces.GetNamespace("gitops")
+	if err != nil || byPath.Kind != "group" || byPath.FullPath != "gitops" {
+		t.Fatalf("by path: %+v, %v", byPath, err)
+	}
+	byID, _, err := c.Namespaces.GetNamespace(byPath.ID)
+	if err != nil || byID.FullPath != "gitops" {
+		t.Fatalf("by id: %+v, %v", byID, err)
+	}
+	own, _, err := c.Namespaces.GetNamespace(gitlabfake.BotUsername)
+	if err != nil || own.Kind != "user" || own.FullPath != gitlabfake.BotUsername {
+		t.Fatalf("own namespace: %+v, %v", own, err)
+	}
+	f.AddGroup("elsewhere")
+	_, alice := f.AddUser("alice")
+	for name, tc := range map[string]struct{ id, tok string }{
+		"unknown":             {"nope", ""},
+		"unknown id":          {"9999", ""},
+		"not a member":        {"elsewhere", alice},
+		"another user's self": {gitlabfake.BotUsername, alice},
+	} {
+		t.Run(name, func(t *testing.T) {
+			code, body := send(t, "GET", f.APIURL()+"/namespaces/"+tc.id, tc.tok, nil)
+			expectBody(t, name, code, body, 404, `{"message":"404 Namespace Not Found"}`)
+		})
+	}
+}
