@@ -31,11 +31,11 @@ type Metadata struct {
 // Spec describes how the app runs.
 type Spec struct {
 	// Owner is the Backstage group that owns the app.
-	Owner string `json:"owner" jsonschema:"minLength=1,maxLength=63,pattern=^[a-z0-9]([-a-z0-9]*[a-z0-9])?$,description=Backstage group (entity name) that owns the app."`
+	Owner string `json:"owner" jsonschema:"minLength=1,maxLength=63,pattern=^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$,description=Backstage group (entity name) that owns the app."`
 	// Description is shown in Backstage and on the dashboard.
 	Description string `json:"description,omitempty" jsonschema:"maxLength=256"`
 	// Image is the container image, from one of the platform's registries.
-	Image string `json:"image" jsonschema:"minLength=1,maxLength=512,description=Container image reference from an allowed registry; pin it by tag (CI writes the commit SHA) or digest."`
+	Image string `json:"image" jsonschema:"minLength=1,maxLength=512,description=Container image reference from the app's own repository <registry>/<prefix>/<name> or a shared repository the platform lists; pin it by tag (CI writes the commit SHA) or digest."`
 	// Port is the container port the app listens on; the Service and the
 	// load balancer route to it.
 	Port int32 `json:"port" jsonschema:"minimum=1024,maximum=65535,description=Port the app listens on (non-root: 1024 or above)."`

@@ -104,14 +104,16 @@ func validateSpec(app *App, p Platform, path *field.Path) field.ErrorList {
 	var errs field.ErrorList
 	if s.Owner == "" {
 		errs = append(errs, field.Required(path.Child("owner"), "name the Backstage group that owns the app, e.g. team-a"))
-	} else if msgs := validation.IsDNS1123Label(s.Owner); len(msgs) > 0 {
-		errs = append(errs, field.Invalid(path.Child("owner"), s.Owner, "must be a Backstage group name: "+strings.Join(msgs, "; ")))
+	} else if msgs := validation.IsValidLabelValue(s.Owner); len(msgs) > 0 {
+		// A Backstage entity name and a label value follow the same rules; the
+		// owner is both (GitLab group paths keep their case and '_').
+		errs = append(errs, field.Invalid(path.Child("owner"), s.Owner, "must be a Backstage group's entity name: "+strings.Join(msgs, "; ")))
 	}
 	if len(s.Description) > 256 {
 		errs = append(errs, field.TooLong(path.Child("description"), "", 256))
 	}
 	errs = append(errs, validateText(s.Description, path.Child("description"))...)
-	errs = append(errs, validateImage(s.Image, p, path.Child("image"))...)
+	errs = append(errs, validateImage(app.Metadata.Name, s.Image, p, path.Child("image"))...)
 	errs = append(errs, validatePort(s.Port, path.Child("port"))...)
 	if s.Replicas != nil && (*s.Replicas < 1 || *s.Replicas > maxReplicas) {
 		errs = append(errs, field.Invalid(path.Child("replicas"), *s.Replicas, fmt.Sprintf("must be between 1 and %d", maxReplicas)))
@@ -151,9 +153,11 @@ func validateSpec(app *App, p Platform, path *field.Path) field.ErrorList {
 	return errs
 }
 
-func validateImage(image string, p Platform, path *field.Path) field.ErrorList {
+// validateImage: a full, pinned reference to the app's own repository (or
+// a shared one): an app never runs another app's images.
+func validateImage(name, image string, p Platform, path *field.Path) field.ErrorList {
 	if image == "" {
-		return field.ErrorList{field.Required(path, "set the image CI built, e.g. "+exampleImage(p))}
+		return field.ErrorList{field.Required(path, "set the image CI built, e.g. "+exampleImage(name, p))}
 	}
 	ref, err := reference.ParseNormalizedNamed(image)
 	if err != nil {
@@ -161,14 +165,10 @@ func validateImage(image string, p Platform, path *field.Path) field.ErrorList {
 	}
 	var errs field.ErrorList
 	if ref.String() != image {
-		errs = append(errs, field.Invalid(path, image, "write the image in full, registry included, e.g. "+exampleImage(p)))
+		errs = append(errs, field.Invalid(path, image, "write the image in full, registry included, e.g. "+exampleImage(name, p)))
 	}
-	allowed := false
-	for _, r := range p.AllowedRegistries {
-		allowed = allowed || strings.HasPrefix(image, r)
-	}
-	if !allowed {
-		errs = append(errs, field.Forbidden(path, fmt.Sprintf("image %q is outside the allowed registries %s; push it to one of them", image, strings.Join(p.AllowedRegistries, ", "))))
+	if msg := imageOwnerProblem(name, ref.Name(), image, p); msg != "" {
+		errs = append(errs, field.Forbidden(path, msg))
 	}
 	tagged, hasTag := ref.(reference.Tagged)
 	_, hasDigest := ref.(reference.Digested)
@@ -181,11 +181,11 @@ func validateImage(image string, p Platform, path *field.Path) field.ErrorList {
 	return errs
 }
 
-func exampleImage(p Platform) string {
-	if len(p.AllowedRegistries) == 0 {
-		return "<registry>/<name>:<commit-sha>"
+func exampleImage(name string, p Platform) string {
+	if name == "" {
+		name = "<name>"
 	}
-	return p.AllowedRegistries[0] + "<name>:<commit-sha>"
+	return p.AppRepository(name) + ":<commit-sha>"
 }
 
 func validatePort(port int32, path *field.Path) field.ErrorList {
