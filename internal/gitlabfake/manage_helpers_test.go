@@ -3,6 +3,7 @@ package gitlabfake_test
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"io"
 	"net/http"
 	"testing"
@@ -82,8 +83,12 @@ func statusOf(t testing.TB, err error) int {
 	if err == nil {
 		return 0
 	}
-	if e, ok := err.(*gitlab.ErrorResponse); ok {
+	var e *gitlab.ErrorResponse
+	if errors.As(err, &e) {
 		return e.Response.StatusCode
+	}
+	if errors.Is(err, gitlab.ErrNotFound) {
+		return 404
 	}
 	t.Fatalf("not an API error: %v", err)
 	return 0

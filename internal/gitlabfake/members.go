@@ -163,6 +163,10 @@ func (f *Fake) shareProject(rq *request) {
 	if !ok || !in.require(rq, "group_id", "group_access") {
 		return
 	}
+	groupID, ok := in.integer(rq, "group_id")
+	if !ok {
+		return
+	}
 	level, ok := in.integer(rq, "group_access")
 	if !ok {
 		return
@@ -185,7 +189,7 @@ func (f *Fake) shareProject(rq *request) {
 	if p == nil {
 		return
 	}
-	g := f.findGroup(in.str("group_id"))
+	g := f.groups[groupID]
 	if g == nil || g.kind == "user" {
 		notFound(rq.w, "Group")
 		return
