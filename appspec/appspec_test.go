@@ -15,7 +15,7 @@ metadata:
   name: hello-world
 spec:
   owner: team-a
-  image: 123456789012.dkr.ecr.us-east-2.amazonaws.com/hello-world:3f2a1bc
+  image: 123456789012.dkr.ecr.us-east-2.amazonaws.com/apps/hello-world:3f2a1bc
   port: 3000
 `
 
@@ -112,7 +112,7 @@ func TestRejects(t *testing.T) {
 	withName := func(n string) string { return strings.Replace(minimal, "name: hello-world", "name: "+n, 1) }
 	withSpec := func(extra string) string { return minimal + extra }
 	withImage := func(img string) string {
-		return strings.Replace(minimal, "123456789012.dkr.ecr.us-east-2.amazonaws.com/hello-world:3f2a1bc", img, 1)
+		return strings.Replace(minimal, "123456789012.dkr.ecr.us-east-2.amazonaws.com/apps/hello-world:3f2a1bc", img, 1)
 	}
 	cases := []struct {
 		name, src, want string
@@ -136,8 +136,8 @@ func TestRejects(t *testing.T) {
 		{"wrong apiVersion", strings.Replace(minimal, "v1alpha1", "v1", 1), "apiVersion"},
 		{"foreign registry", withImage("docker.io/library/nginx:1.27"), "spec.image"},
 		{"registry prefix trick", withImage("123456789012.dkr.ecr.us-east-2.amazonaws.com.evil.io/x:1"), "spec.image"},
-		{"no tag", withImage("123456789012.dkr.ecr.us-east-2.amazonaws.com/hello-world"), "spec.image"},
-		{"latest", withImage("123456789012.dkr.ecr.us-east-2.amazonaws.com/hello-world:latest"), "spec.image"},
+		{"no tag", withImage("123456789012.dkr.ecr.us-east-2.amazonaws.com/apps/hello-world"), "spec.image"},
+		{"latest", withImage("123456789012.dkr.ecr.us-east-2.amazonaws.com/apps/hello-world:latest"), "spec.image"},
 		{"short image", withImage("hello-world:1"), "spec.image"},
 		{"missing owner", strings.Replace(minimal, "  owner: team-a\n", "", 1), "spec.owner"},
 		{"foreign host", withSpec("  ingress:\n    host: other.apps.example.com\n"), "spec.ingress.host"},

@@ -21,7 +21,9 @@ type Platform struct {
 	// an app it placed elsewhere keeps an Ingress there until DNS follows.
 	PreviousAppALBs     *ALBLayout
 	CertificateARN      string            // ACM certificate for the ALB; empty lets the controller discover it
-	AllowedRegistries   []string          // image reference prefixes apps may pull from
+	AllowedRegistries   []string          // registries (host and "/") holding the apps' repositories
+	ImagePrefix         string            // path below a registry of every app's repository: <registry><prefix>/<name>
+	SharedImages        []string          // full repository prefixes (ending in "/") every app may also run, e.g. a base image mirror
 	SecretStore         string            // ClusterSecretStore name
 	SecretKeyPrefix     string            // secret store keys live under <prefix>/<name>
 	MonitoringNamespace string            // namespace of Prometheus
@@ -33,6 +35,11 @@ type Platform struct {
 	DestinationServer   string            // the cluster apps deploy to, as Argo CD names it
 	SSOGroupFormat      string            // the Argo CD SSO group of an owner: OwnerPlaceholder replaced by the owner
 }
+
+// DefaultImagePrefix is the repository path of the apps below the registry,
+// the same as the pipeline's IMAGE_REPOSITORY and Terraform's image_prefix
+// (terraform/image_convention_test.go keeps them equal).
+const DefaultImagePrefix = "apps"
 
 // OwnerPlaceholder is replaced by an app's owner in SSOGroupFormat.
 const OwnerPlaceholder = "{owner}"
@@ -46,6 +53,8 @@ const (
 	EnvALBShardsPrevious   = "IDP_ALB_SHARDS_PREVIOUS"
 	EnvCertificateARN      = "IDP_CERTIFICATE_ARN"
 	EnvAllowedRegistries   = "IDP_ALLOWED_REGISTRIES"
+	EnvImagePrefix         = "IDP_IMAGE_PREFIX"
+	EnvSharedImages        = "IDP_SHARED_IMAGES"
 	EnvSecretStore         = "IDP_SECRET_STORE"
 	EnvSecretKeyPrefix     = "IDP_SECRET_KEY_PREFIX"
 	EnvMonitoringNamespace = "IDP_MONITORING_NAMESPACE"
@@ -66,6 +75,7 @@ func DefaultPlatform() Platform {
 		ALBGroup:            "idp-shared",
 		AppALBs:             ALBLayout{Prefix: "idp-apps", Shards: DefaultALBShards},
 		AllowedRegistries:   []string{"123456789012.dkr.ecr.us-east-2.amazonaws.com/"},
+		ImagePrefix:         DefaultImagePrefix,
 		SecretStore:         "aws-secrets-manager",
 		SecretKeyPrefix:     "idp/apps",
 		MonitoringNamespace: "monitoring",
@@ -112,6 +122,8 @@ func PlatformFromEnv(lookup func(string) (string, bool)) (Platform, error) {
 	set(EnvSecretKeyPrefix, func(v string) error { p.SecretKeyPrefix = strings.Trim(v, "/"); return nil })
 	set(EnvMonitoringNamespace, str(&p.MonitoringNamespace))
 	set(EnvAllowedRegistries, func(v string) error { p.AllowedRegistries = splitList(v); return nil })
+	set(EnvImagePrefix, func(v string) error { p.ImagePrefix = strings.Trim(v, "/"); return nil })
+	set(EnvSharedImages, func(v string) error { p.SharedImages = splitList(v); return nil })
 	set(EnvMonitoringLabels, labelsInto(&p.MonitoringLabels))
 	set(EnvDashboardLabels, labelsInto(&p.DashboardLabels))
 	set(EnvServiceCIDR, func(v string) (err error) { p.ServiceCIDR, err = netip.ParsePrefix(v); return err })
@@ -164,6 +176,7 @@ func (p Platform) Validate() error {
 			errs = append(errs, fmt.Sprintf("%s: %q must end with / so that a prefix cannot match a longer host", EnvAllowedRegistries, r))
 		}
 	}
+	errs = append(errs, p.validateImageSettings()...)
 	if !p.ServiceCIDR.IsValid() {
 		errs = append(errs, EnvServiceCIDR+": must be a CIDR")
 	}
@@ -181,6 +194,15 @@ func (p Platform) Validate() error {
 
 // Host is the one host name an app owns.
 func (p Platform) Host(name string) string { return name + "." + p.BaseDomain }
+
+// AppRepository is the one repository whose images an app may run (besides
+// SharedImages): <first registry><prefix>/<name>.
+func (p Platform) AppRepository(name string) string {
+	if len(p.AllowedRegistries) == 0 {
+		return p.ImagePrefix + "/" + name
+	}
+	return p.AllowedRegistries[0] + p.ImagePrefix + "/" + name
+}
 
 // SecretKey is the secret store key an app owns.
 func (p Platform) SecretKey(name string) string { return p.SecretKeyPrefix + "/" + name }

@@ -59,7 +59,7 @@ func TestSchemaAgreesWithParser(t *testing.T) {
 		{"unknown nested field", minimal + "  health:\n    paht: /x\n", false},
 		{"low port", strings.Replace(minimal, "3000", "80", 1), false},
 		{"bad name", strings.Replace(minimal, "hello-world\n", "Hello\n", 1), false},
-		{"missing image", strings.Replace(minimal, "  image: 123456789012.dkr.ecr.us-east-2.amazonaws.com/hello-world:3f2a1bc\n", "", 1), false},
+		{"missing image", strings.Replace(minimal, "  image: 123456789012.dkr.ecr.us-east-2.amazonaws.com/apps/hello-world:3f2a1bc\n", "", 1), false},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
