@@ -47,6 +47,8 @@ var untaggable = map[string]bool{
 	"aws_cloudwatch_event_target":                        true,
 	"aws_ec2_tag":                                        true,
 	"aws_ecr_lifecycle_policy":                           true,
+	"aws_ecr_registry_scanning_configuration":            true,
+	"aws_ecr_repository_creation_template":               true,
 	"aws_eks_access_policy_association":                  true,
 	"aws_iam_role_policy":                                true,
 	"aws_iam_role_policy_attachment":                     true,

@@ -35,10 +35,10 @@ func TestModules(t *testing.T) {
 		providers   []string
 	}{
 		{"vpc", []string{"vpc_id", "private_subnet_ids", "public_subnet_ids"}, []string{"aws"}},
-		{"iam", []string{"cluster_role_arn", "node_role_arn", "oidc_provider_arn", "load_balancer_controller_role_arn", "external_secrets_role_arn", "external_secrets_platform_role_arn", "external_dns_role_arn", "karpenter_controller_role_arn", "karpenter_node_role_arn", "karpenter_node_instance_profile_name", "ecr_push_policy_arns"}, []string{"aws"}},
+		{"iam", []string{"cluster_role_arn", "node_role_arn", "oidc_provider_arn", "load_balancer_controller_role_arn", "external_secrets_role_arn", "external_secrets_platform_role_arn", "external_dns_role_arn", "karpenter_controller_role_arn", "karpenter_node_role_arn", "karpenter_node_instance_profile_name", "ci_role_arn_prefix", "ci_role_arns", "gitlab_oidc_provider_arn"}, []string{"aws"}},
 		{"iam/modules/oidc-thumbprint", []string{"sha1_fingerprint"}, []string{"tls"}},
 		{"eks", []string{"cluster_name", "cluster_endpoint", "cluster_certificate_authority_data", "oidc_issuer_url", "node_group_name", "karpenter_interruption_queue_arn", "karpenter_interruption_queue_name"}, []string{"aws"}},
-		{"ecr", []string{"repository_arns", "repository_urls"}, []string{"aws"}},
+		{"ecr", []string{"repository_prefix", "repositories_arn", "kms_key_arn"}, []string{"aws"}},
 		{"dns", []string{"zone_id", "zone_arn"}, []string{"aws"}},
 		{"acm", []string{"certificate_arn"}, []string{"aws"}},
 		{"addons", []string{"load_balancer_controller_release", "external_secrets_release", "external_dns_release", "karpenter_releases"}, []string{"helm"}},
@@ -134,7 +134,7 @@ var mutations = []mutation{
 	{"undeclared data source", "modules/dns/main.tf", `data "aws_route53_zone" "this" {`, `data "aws_route53_zone" "existing" {`, "references", "data.aws_route53_zone.this is not declared"},
 	{"each without for_each", "modules/acm/main.tf", `domain_name               = "*.${var.domain_name}"`, `domain_name               = "*.${each.key}"`, "references", "without for_each"},
 	{"variable without description", "modules/iam/variables.tf", "  description = \"Name prefix for the roles and policies (e.g. \\\"idp-prod\\\").\"\n", "", "variables", "has no description"},
-	{"variable without type", "modules/ecr/variables.tf", "  type        = set(string)\n", "", "variables", "has no type"},
+	{"variable without type", "modules/ecr/variables.tf", "  type        = number\n", "", "variables", "has no type"},
 	{"required variable without validation", "variables.tf", "  validation {\n    condition     = length(trimspace(var.owner)) > 0\n    error_message = \"The owner must not be empty.\"\n  }\n", "", "variables", `"owner" has no validation`},
 	{"provider without version", "modules/calico/versions.tf", "      version = \">= 3.0, < 4.0\"\n", "", "required-providers", "no version constraint"},
 	{"provider not required", "modules/addons/versions.tf", "    helm = {\n      source  = \"hashicorp/helm\"\n      version = \">= 3.0, < 4.0\"\n    }\n", "", "required-providers", `uses provider "helm" without requiring it`},

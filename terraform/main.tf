@@ -39,7 +39,10 @@ module "iam" {
   oidc_issuer_url                  = module.eks.oidc_issuer_url
   secrets_name_prefix              = local.secrets_name_prefix
   secrets_kms_key_arn              = module.secrets.kms_key_arn
-  ecr_repository_arns              = module.ecr.repository_arns
+  image_prefix                     = var.image_prefix
+  gitlab_host                      = var.gitlab_host
+  gitlab_app_group                 = var.gitlab_app_group
+  ci_apps                          = toset(var.apps)
   domain_name                      = var.domain_name
   route53_zone_arn                 = module.dns.zone_arn
   karpenter_interruption_queue_arn = module.eks.karpenter_interruption_queue_arn
@@ -71,9 +74,8 @@ module "eks" {
 module "ecr" {
   source = "./modules/ecr"
 
-  name_prefix     = var.project
-  repositories    = toset(var.apps)
-  encryption_type = var.ecr_encryption_type
+  repository_prefix = var.image_prefix
+  encryption_type   = var.ecr_encryption_type
 }
 
 module "dns" {

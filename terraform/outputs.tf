@@ -28,14 +28,19 @@ output "kubeconfig_command" {
   value       = "aws eks update-kubeconfig --region ${var.region} --name ${module.eks.cluster_name}"
 }
 
-output "ecr_repository_urls" {
-  description = "ECR repository URLs by application."
-  value       = module.ecr.repository_urls
+output "ecr_repository_prefix" {
+  description = "Repository path of the apps: an app's image is <account>.dkr.ecr.<region>.amazonaws.com/<prefix>/<app>, created on its first push."
+  value       = module.ecr.repository_prefix
 }
 
-output "ecr_push_policy_arns" {
-  description = "Per-application ECR push policies, to attach to each application's CI role."
-  value       = module.iam.ecr_push_policy_arns
+output "ci_role_arn_prefix" {
+  description = "Set as the CI/CD variable IDP_CI_ROLE_ARN_PREFIX of the apps' GitLab group: each pipeline assumes <prefix><app> (templates/README.md)."
+  value       = module.iam.ci_role_arn_prefix
+}
+
+output "ci_role_arns" {
+  description = "CI role of each application, by name."
+  value       = module.iam.ci_role_arns
 }
 
 output "zone_id" {

@@ -168,8 +168,40 @@ variable "cluster_admin_principal_arns" {
 # Applications, DNS and certificates
 ################################################################################
 
+variable "image_prefix" {
+  description = "Repository path of the apps' images: <account>.dkr.ecr.<region>.amazonaws.com/<image_prefix>/<app>, the same as the template's IMAGE_REPOSITORY and appspec's IDP_IMAGE_PREFIX."
+  type        = string
+  default     = "apps"
+
+  validation {
+    condition     = can(regex("^[a-z0-9]+(?:[._-][a-z0-9]+)*$", var.image_prefix))
+    error_message = "The prefix must be lowercase letters and digits, optionally separated by . _ or -."
+  }
+}
+
+variable "gitlab_host" {
+  description = "Host of the GitLab instance (e.g. gitlab.com) whose CI ID tokens the apps' CI roles trust (GitLab OIDC)."
+  type        = string
+
+  validation {
+    condition     = can(regex("^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\\.)+[a-z]{2,63}$", var.gitlab_host))
+    error_message = "Give the GitLab host name only, e.g. gitlab.com (no scheme, no path)."
+  }
+}
+
+variable "gitlab_app_group" {
+  description = "Full path of the GitLab group of the apps' projects (the template's appGroup)."
+  type        = string
+  default     = "apps"
+
+  validation {
+    condition     = can(regex("^[A-Za-z0-9_.-]+(/[A-Za-z0-9_.-]+)*$", var.gitlab_app_group))
+    error_message = "Give a GitLab group full path such as apps or platform/apps."
+  }
+}
+
 variable "apps" {
-  description = "Application names; each gets an ECR repository <project>/<app> and a push policy."
+  description = "Application names; each gets a CI role that only its pipeline on main may assume (GitLab OIDC), allowed to push to its own repository <image_prefix>/<app> only. The repository itself is created on the first push."
   type        = list(string)
   default     = []
 

@@ -1,11 +1,11 @@
-output "repository_arns" {
-  description = "Repository ARNs by application name."
-  value       = { for app, r in aws_ecr_repository.this : app => r.arn }
+output "repository_prefix" {
+  description = "Repository path of the apps; an app's repository is <registry>/<repository_prefix>/<app>."
+  value       = aws_ecr_repository_creation_template.apps.prefix
 }
 
-output "repository_urls" {
-  description = "Repository URLs (<account>.dkr.ecr.<region>.amazonaws.com/<prefix>/<app>) by application name."
-  value       = { for app, r in aws_ecr_repository.this : app => r.repository_url }
+output "repositories_arn" {
+  description = "ARN pattern of every app's repository (<repository_prefix>/*)."
+  value       = local.repositories_arn
 }
 
 output "kms_key_arn" {

@@ -1,21 +1,10 @@
-variable "name_prefix" {
-  description = "Prefix of every repository name, e.g. \"idp\" gives \"idp/<app>\"."
+variable "repository_prefix" {
+  description = "Repository path of the apps: ECR creates <repository_prefix>/<app> on the app's first push."
   type        = string
 
   validation {
-    condition     = can(regex("^[a-z0-9]+(?:[._-][a-z0-9]+)*$", var.name_prefix))
-    error_message = "The prefix must be lowercase letters and digits, optionally separated by . _ or -."
-  }
-}
-
-variable "repositories" {
-  description = "Application names; one repository \"<name_prefix>/<app>\" is created for each."
-  type        = set(string)
-  default     = []
-
-  validation {
-    condition     = alltrue([for r in var.repositories : can(regex("^[a-z0-9]+(?:[._-][a-z0-9]+)*$", r))])
-    error_message = "Repository names must be lowercase letters and digits, optionally separated by . _ or -."
+    condition     = can(regex("^[a-z0-9]+(?:[._-][a-z0-9]+)*(?:/[a-z0-9]+(?:[._-][a-z0-9]+)*)*$", var.repository_prefix))
+    error_message = "The prefix must be a repository path: lowercase letters and digits, optionally separated by . _ - or /."
   }
 }
 
@@ -48,7 +37,7 @@ variable "kms_key_arn" {
 }
 
 variable "tags" {
-  description = "Extra tags for every resource (cost-allocation tags come from the provider's default_tags)."
+  description = "Extra tags for every resource and every repository the template creates (cost-allocation tags come from the provider's default_tags)."
   type        = map(string)
   default     = {}
 }

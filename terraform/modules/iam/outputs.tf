@@ -48,7 +48,17 @@ output "karpenter_node_instance_profile_name" {
   value       = aws_iam_instance_profile.karpenter_node.name
 }
 
-output "ecr_push_policy_arns" {
-  description = "ARNs of the per-application ECR push policies, by application name."
-  value       = { for app, p in aws_iam_policy.ecr_push : app => p.arn }
+output "gitlab_oidc_provider_arn" {
+  description = "ARN of the IAM OIDC provider of the GitLab instance (the CI roles' federated principal)."
+  value       = aws_iam_openid_connect_provider.gitlab.arn
+}
+
+output "ci_role_arn_prefix" {
+  description = "ARN of the CI roles without the app name: an app's pipeline assumes <prefix><app> (IDP_CI_ROLE_ARN_PREFIX, templates/README.md)."
+  value       = local.ci_role_arn_prefix
+}
+
+output "ci_role_arns" {
+  description = "ARNs of the CI roles, by application name."
+  value       = { for app, r in aws_iam_role.ci : app => r.arn }
 }

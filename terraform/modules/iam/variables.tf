@@ -38,14 +38,45 @@ variable "secrets_kms_key_arn" {
   }
 }
 
-variable "ecr_repository_arns" {
-  description = "ECR repository ARNs by application name; one push policy is created per application."
-  type        = map(string)
-  default     = {}
+variable "image_prefix" {
+  description = "Repository path of the apps in ECR: a CI role may push to <image_prefix>/<its app> only."
+  type        = string
 
   validation {
-    condition     = alltrue([for arn in values(var.ecr_repository_arns) : can(regex("^arn:aws[a-z-]*:ecr:", arn))])
-    error_message = "Every value must be an ECR repository ARN."
+    condition     = can(regex("^[a-z0-9]+(?:[._-][a-z0-9]+)*(?:/[a-z0-9]+(?:[._-][a-z0-9]+)*)*$", var.image_prefix))
+    error_message = "The prefix must be a repository path such as \"apps\"."
+  }
+}
+
+variable "gitlab_host" {
+  description = "Host of the GitLab instance whose CI ID tokens the CI roles trust (its OIDC issuer is https://<gitlab_host>)."
+  type        = string
+
+  validation {
+    condition     = can(regex("^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\\.)+[a-z]{2,63}$", var.gitlab_host))
+    error_message = "Give the GitLab host name only, e.g. gitlab.com (no scheme, no path)."
+  }
+}
+
+variable "gitlab_app_group" {
+  description = "Full path of the GitLab group of the apps' projects: the role of app A trusts project <gitlab_app_group>/A on main only."
+  type        = string
+  default     = "apps"
+
+  validation {
+    condition     = can(regex("^[A-Za-z0-9_.-]+(/[A-Za-z0-9_.-]+)*$", var.gitlab_app_group))
+    error_message = "Give a GitLab group full path such as apps or platform/apps."
+  }
+}
+
+variable "ci_apps" {
+  description = "Application names; each gets a CI role that its pipeline assumes with GitLab OIDC."
+  type        = set(string)
+  default     = []
+
+  validation {
+    condition     = alltrue([for a in var.ci_apps : can(regex("^[a-z]([-a-z0-9]*[a-z0-9])?$", a))])
+    error_message = "Application names follow app.yaml's name rules (lowercase letters, digits and -)."
   }
 }
 
