@@ -46,20 +46,38 @@ const checks = {
   'trivy gates main on CRITICAL and HIGH': () =>
     job('trivy').stage === 'security' && job('trivy').rules?.[0]?.if === MAIN_ONLY &&
     /trivy fs .*--severity CRITICAL,HIGH --exit-code 1/.test(scriptOf('trivy')),
+  'trivy-image scans the built image.tar, not a base image, and push waits for it': () =>
+    job('trivy-image').rules?.[0]?.if === MAIN_ONLY &&
+    JSON.stringify(job('trivy-image').needs) === JSON.stringify(['build']) &&
+    /trivy image --input image\.tar .*--severity CRITICAL,HIGH --exit-code 1/.test(scriptOf('trivy-image')) &&
+    !/\$NODE_IMAGE|\$GO_IMAGE/.test(scriptOf('trivy-image')) &&
+    [job('push').needs ?? []].flat().includes('trivy-image') &&
+    job('build').artifacts?.paths?.includes('image.tar'),
   'build runs docker buildx for linux/amd64 and tags the commit SHA': () =>
     job('build').stage === 'build' &&
     /docker buildx build --platform linux\/amd64/.test(scriptOf('build').replace(/\s+/g, ' ')) &&
     scriptOf('build').includes('--tag "$IMAGE_REPOSITORY:$CI_COMMIT_SHA"'),
-  'push logs in to ECR with the project\'s own credentials, on main': () =>
+  'push logs in to ECR with the app\'s own CI role (GitLab OIDC), on main': () =>
     job('push').stage === 'push' && job('push').rules?.[0]?.if === MAIN_ONLY &&
     scriptOf('push').includes('ci/push-image.sh') &&
+    job('push').id_tokens?.AWS_ID_TOKEN?.aud === 'sts.amazonaws.com' &&
+    /^\$\{IDP_CI_ROLE_ARN_PREFIX\}[a-z0-9-]+$/.test(ci.variables?.AWS_ROLE_ARN ?? '') &&
+    fileText('ci/push-image.sh').includes('AWS_WEB_IDENTITY_TOKEN_FILE') &&
+    !fileText('ci/push-image.sh').includes('AWS_SECRET_ACCESS_KEY') &&
     fileText('ci/push-image.sh').includes('aws ecr get-login-password') &&
+    fileText('ci/push-image.sh').includes('image="$IMAGE_REPOSITORY:$CI_COMMIT_SHA"') &&
     fileText('ci/push-image.sh').includes('docker push "$image"'),
+  'images go to <registry>/apps/<name>': () =>
+    /^[0-9]{12}\.dkr\.ecr\.[a-z0-9-]+\.amazonaws\.com\/apps\/[a-z0-9-]+$/.test(ci.variables?.IMAGE_REPOSITORY ?? ''),
   'update-gitops installs the platform CLI and commits the image, on main, one at a time': () =>
     job('update-gitops').stage === 'update-gitops' && job('update-gitops').rules?.[0]?.if === MAIN_ONLY &&
     Boolean(job('update-gitops').resource_group) &&
     scriptOf('update-gitops').includes('go install "github.com/vibe-coder-biz/idp/cmp@$IDP_CMP_VERSION"') &&
     scriptOf('update-gitops').includes('ci/update-gitops.sh "$IMAGE_REPOSITORY:$CI_COMMIT_SHA"'),
+  'the platform CLI is a pinned release, built once per version (cache keyed by it)': () =>
+    /^v[0-9]+\.[0-9]+\.[0-9]+$/.test(String(ci.variables?.IDP_CMP_VERSION ?? '')) &&
+    String(job('update-gitops').cache?.key ?? '').includes('$IDP_CMP_VERSION') &&
+    scriptOf('update-gitops').includes('[ -x ".idp-cmp/$IDP_CMP_VERSION/cmp" ] ||'),
   'update-gitops.sh commits with [skip ci] and retries with git pull --rebase': () =>
     /git commit .*\[skip ci\]/.test(fileText('ci/update-gitops.sh')) &&
     fileText('ci/update-gitops.sh').includes('git pull --quiet --rebase'),
