@@ -24,6 +24,7 @@ import (
 // the repository root (terraform/ is loaded as a whole).
 var conventionFiles = []string{
 	"templates/nodejs-service/template.yaml",
+	"manifests/backstage/kustomization.yaml",
 	"templates/nodejs-service/skeleton/.gitlab-ci.yml",
 	"templates/gitops-app/skeleton/app.yaml",
 	"templates/pipeline/skeleton/ci/push-image.sh",
@@ -48,9 +49,16 @@ func conventionProblems(repo string) []string {
 		return string(b)
 	}
 
+	// The registry the template renders: a default of its own, or
+	// Backstage's platform setting ECR_REGISTRY.
 	registry := templateRegistry(read("templates/nodejs-service/template.yaml"))
 	if registry == "" {
-		out = append(out, "templates/nodejs-service/template.yaml: no ecrRegistry default")
+		if m := regexp.MustCompile(`(?m)- ECR_REGISTRY=(\S+)`).FindStringSubmatch(read("manifests/backstage/kustomization.yaml")); m != nil {
+			registry = m[1]
+		}
+	}
+	if registry == "" {
+		out = append(out, "neither templates/nodejs-service/template.yaml nor manifests/backstage name the ECR registry")
 	}
 	if want := registry + "/"; !equalList(p.AllowedRegistries, want) {
 		out = append(out, fmt.Sprintf("appspec: DefaultPlatform's registries %v, the template pushes to %s", p.AllowedRegistries, want))
