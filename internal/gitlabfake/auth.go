@@ -217,3 +217,11 @@ func scopeOK(w http.ResponseWriter, r *http.Request, t *token) bool {
 	})
 	return false
 }
+
+// HasUser reports whether a user with the id exists.
+func (f *Fake) HasUser(id int64) bool {
+	f.mu.RLock()
+	defer f.mu.RUnlock()
+	_, ok := f.users[id]
+	return ok
+}

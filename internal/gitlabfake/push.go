@@ -355,3 +355,23 @@ func gitOutput(repo string, args ...string) (string, error) {
 	}
 	return string(out), nil
 }
+
+// GitLog lists "<sha> <subject>" of the project's default branch in its git
+// repository, newest first, for tests that check what a push left behind.
+func (f *Fake) GitLog(projectID int64) ([]string, error) {
+	f.mu.RLock()
+	p, ok := f.projects[projectID]
+	var repo, branch string
+	if ok {
+		repo, branch = p.repo, p.defaultBranch
+	}
+	f.mu.RUnlock()
+	if repo == "" {
+		return nil, fmt.Errorf("gitlabfake: project %d has no git repository", projectID)
+	}
+	out, err := gitOutput(repo, "log", "--format=%H %s", "refs/heads/"+branch, "--")
+	if err != nil {
+		return []string{}, nil // an empty repository has no log
+	}
+	return strings.Split(strings.TrimSpace(out), "\n"), nil
+}

@@ -1,11 +1,19 @@
 // Command gitlabfake serves the GitLab API fake on a local address for
 // callers that are not Go tests, such as the end-to-end script.
 //
-//	gitlabfake -listen 127.0.0.1:8929 -token glpat-test -fixture fixture.json
+//	gitlabfake -listen 127.0.0.1:8929 -token glpat-test -fixture fixture.json \
+//	    -group apps -group gitops -gitlab-com
 //
-// It prints the base URL on stdout once listening. Besides the GitLab API
-// under /api/v4/, it offers a small control API under /-/fake/ (JSON in and
-// out, never counted as GitLab requests):
+// It prints the base URL on stdout once listening. Projects created through
+// POST /api/v4/projects get a bare repository under -git-root (a temporary
+// directory by default), served for clone and push at <full_path>.git.
+// -token is the bot user's token (GET /api/v4/user answers backstage-bot);
+// -group creates private groups the bot owns; -gitlab-com applies
+// gitlab.com's rules (internal visibility restricted, token expiry required
+// and at most 365 days away).
+//
+// Besides the GitLab API under /api/v4/, it offers a small control API under
+// /-/fake/ (JSON in and out, never counted as GitLab requests):
 //
 //	POST   /-/fake/projects        ProjectSpec            → Project
 //	DELETE /-/fake/projects/{id}
@@ -16,6 +24,9 @@
 //	DELETE /-/fake/requests
 //	POST   /-/fake/faults          fault (durations as "2s") ; DELETE clears
 //	PUT    /-/fake/rate-limit      {"requests_per_minute": n}
+//	GET    /-/fake/projects/{id}/git-log                  → ["<sha> <subject>", ...] newest first
+//	POST   /-/fake/users           {"username"}            → {"id", "token"} (a personal access token)
+//	POST   /-/fake/groups/{path}/members {"user_id", "access_level"}
 //
 // {id} is a numeric project id or a URL-encoded path.
 package main
@@ -36,30 +47,15 @@ import (
 )
 
 func main() {
-	listen := flag.String("listen", "127.0.0.1:8929", "address to listen on (loopback by default)")
-	token := flag.String("token", "", "access token to require; empty disables authentication")
-	fixture := flag.String("fixture", "", "JSON fixture file to load at start")
-	baseURL := flag.String("base-url", "", "external base URL for payload links; default http://<listen address>")
-	flag.Parse()
-
-	f := gitlabfake.New(gitlabfake.Options{Token: *token})
-	if *fixture != "" {
-		file, err := os.Open(*fixture)
-		if err != nil {
-			log.Fatal(err)
-		}
-		fx, err := gitlabfake.ReadFixture(file)
-		file.Close()
-		if err != nil {
-			log.Fatal(err)
-		}
-		f.Load(fx)
-	}
-	ln, err := net.Listen("tcp", *listen)
+	f, listen, baseURL, err := setup(os.Args[1:])
 	if err != nil {
 		log.Fatal(err)
 	}
-	base := *baseURL
+	ln, err := net.Listen("tcp", listen)
+	if err != nil {
+		log.Fatal(err)
+	}
+	base := baseURL
 	if base == "" {
 		base = "http://" + ln.Addr().String()
 	}
@@ -67,6 +63,48 @@ func main() {
 	fmt.Println(base)
 	srv := &http.Server{Handler: newMux(f), ReadHeaderTimeout: 10 * time.Second}
 	log.Fatal(srv.Serve(ln))
+}
+
+// setup parses the flags and builds the fake they describe.
+func setup(args []string) (f *gitlabfake.Fake, listen, baseURL string, err error) {
+	fs := flag.NewFlagSet("gitlabfake", flag.ContinueOnError)
+	fs.StringVar(&listen, "listen", "127.0.0.1:8929", "address to listen on (loopback by default)")
+	token := fs.String("token", "", "the bot user's access token, required on every request; empty disables authentication")
+	fixture := fs.String("fixture", "", "JSON fixture file to load at start")
+	fs.StringVar(&baseURL, "base-url", "", "external base URL for payload links; default http://<listen address>")
+	gitRoot := fs.String("git-root", "", "directory for the bare repositories of created projects; default a new temporary directory")
+	gitlabCom := fs.Bool("gitlab-com", false, "apply gitlab.com's rules where they differ from self-managed defaults")
+	var groups []string
+	fs.Func("group", "private group to create at start, owned by the bot (repeatable)", func(g string) error {
+		groups = append(groups, g)
+		return nil
+	})
+	if err := fs.Parse(args); err != nil {
+		return nil, "", "", err
+	}
+	if *gitRoot == "" {
+		if *gitRoot, err = os.MkdirTemp("", "gitlabfake-git-"); err != nil {
+			return nil, "", "", err
+		}
+	}
+	f = gitlabfake.New(gitlabfake.Options{Token: *token, GitRoot: *gitRoot, GitLabCom: *gitlabCom})
+	for _, g := range groups {
+		f.AddGroup(g)
+		f.SetGroupVisibility(g, "private")
+	}
+	if *fixture != "" {
+		file, err := os.Open(*fixture)
+		if err != nil {
+			return nil, "", "", err
+		}
+		fx, err := gitlabfake.ReadFixture(file)
+		file.Close()
+		if err != nil {
+			return nil, "", "", err
+		}
+		f.Load(fx)
+	}
+	return f, listen, baseURL, nil
 }
 
 // newMux serves the control API and hands everything else to the fake
@@ -114,6 +152,39 @@ func newMux(f *gitlabfake.Fake) http.Handler {
 		w.Header().Set("Content-Type", "application/json")
 		_, _ = w.Write(f.PushEvent(p.ID))
 	}))
+	mux.HandleFunc("GET /-/fake/projects/{id}/git-log", withProject(f, func(w http.ResponseWriter, _ *http.Request, p gitlabfake.Project) {
+		lines, err := f.GitLog(p.ID)
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusConflict)
+			return
+		}
+		reply(w, lines)
+	}))
+	mux.HandleFunc("POST /-/fake/users", func(w http.ResponseWriter, r *http.Request) {
+		var body struct {
+			Username string `json:"username"`
+		}
+		if !decode(w, r, &body) {
+			return
+		}
+		id, tok := f.AddUser(body.Username)
+		reply(w, map[string]any{"id": id, "token": tok})
+	})
+	mux.HandleFunc("POST /-/fake/groups/{path}/members", func(w http.ResponseWriter, r *http.Request) {
+		var body struct {
+			UserID      int64 `json:"user_id"`
+			AccessLevel int   `json:"access_level"`
+		}
+		if !decode(w, r, &body) {
+			return
+		}
+		if !f.HasUser(body.UserID) {
+			http.Error(w, "no such user", http.StatusNotFound)
+			return
+		}
+		f.AddGroupMember(r.PathValue("path"), body.UserID, body.AccessLevel)
+		w.WriteHeader(http.StatusNoContent)
+	})
 	mux.HandleFunc("GET /-/fake/requests", func(w http.ResponseWriter, _ *http.Request) {
 		reply(w, map[string]any{"total": f.TotalRequests(), "by_endpoint": f.Requests(), "unmatched": f.UnmatchedRequests()})
 	})
