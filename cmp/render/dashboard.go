@@ -1,106 +1,99 @@
 package render
 
 import (
-	"encoding/json"
-	"fmt"
+	"crypto/sha256"
+	"encoding/hex"
 
-	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime"
 
 	"github.com/vibe-coder-biz/idp/appspec"
 )
 
-// The metric names the golden-path templates export (prom-client).
-const (
-	metricRequests = "http_requests_total"
-	metricDuration = "http_request_duration_seconds"
-)
-
-// FolderAnnotation tells Grafana's dashboard sidecar which folder to use.
-const FolderAnnotation = "grafana_folder"
-
-type grafanaDashboard struct {
-	UID           string         `json:"uid"`
-	Title         string         `json:"title"`
-	Description   string         `json:"description,omitempty"`
-	Tags          []string       `json:"tags"`
-	SchemaVersion int            `json:"schemaVersion"`
-	Refresh       string         `json:"refresh"`
-	Time          map[string]any `json:"time"`
-	Templating    map[string]any `json:"templating"`
-	Panels        []panel        `json:"panels"`
+// GrafanaDashboard is the subset of the Grafana Operator's
+// grafana.integreatly.org/v1beta1 GrafanaDashboard that apps use. The
+// operator's Go module is not served here, so its fields are mirrored; the
+// tests apply every render to a real API server holding the operator's CRDs
+// (hack/tools/crds/) with strict field validation.
+type GrafanaDashboard struct {
+	metav1.TypeMeta   `json:",inline"`
+	metav1.ObjectMeta `json:"metadata,omitempty"`
+	Spec              GrafanaDashboardSpec `json:"spec"`
 }
 
-type panel struct {
-	ID          int               `json:"id"`
-	Type        string            `json:"type"`
-	Title       string            `json:"title"`
-	Description string            `json:"description"`
-	Datasource  map[string]string `json:"datasource"`
-	GridPos     map[string]int    `json:"gridPos"`
-	FieldConfig map[string]any    `json:"fieldConfig"`
-	Targets     []target          `json:"targets"`
+// GrafanaDashboardSpec mirrors the operator's field names.
+type GrafanaDashboardSpec struct {
+	// InstanceSelector picks the platform's Grafana resource, which lives in
+	// the monitoring namespace: hence AllowCrossNamespaceImport.
+	InstanceSelector          metav1.LabelSelector `json:"instanceSelector"`
+	AllowCrossNamespaceImport bool                 `json:"allowCrossNamespaceImport"`
+	// Folder is a folder title; the operator creates it when missing, so the
+	// owning team's apps share one folder with no object of its own.
+	Folder       string `json:"folder"`
+	UID          string `json:"uid"`
+	ResyncPeriod string `json:"resyncPeriod"`
+	JSON         string `json:"json"`
 }
 
-type target struct {
-	RefID        string `json:"refId"`
-	Expr         string `json:"expr"`
-	LegendFormat string `json:"legendFormat"`
+// DeepCopyObject makes GrafanaDashboard a runtime.Object.
+func (d *GrafanaDashboard) DeepCopyObject() runtime.Object {
+	out := *d
+	d.ObjectMeta.DeepCopyInto(&out.ObjectMeta)
+	d.Spec.InstanceSelector.DeepCopyInto(&out.Spec.InstanceSelector)
+	return &out
 }
 
-// dashboard is a Grafana dashboard with the RED panels (rate, errors,
-// duration) of the app, shipped as a ConfigMap that Grafana's sidecar loads.
-func dashboard(app *appspec.App, p appspec.Platform) *corev1.ConfigMap {
+// GrafanaInstanceLabels are the labels of the platform's Grafana resource
+// (manifests/platform/grafana-cloud.yaml), the one every dashboard selects.
+var GrafanaInstanceLabels = map[string]string{
+	LabelPartOf:                "idp",
+	appspec.Group + "/grafana": "cloud",
+}
+
+// dashboardResync is how often the operator compares the dashboard in
+// Grafana Cloud with this object and puts back what someone changed there.
+const dashboardResync = "10m"
+
+// maxDashboardUID is Grafana's limit on a dashboard uid, which the CRD
+// enforces too.
+const maxDashboardUID = 40
+
+// DashboardUID is the app's dashboard uid in Grafana: "idp-" and the app
+// name, stable across renders so the dashboard keeps its URL. A name too
+// long for the limit is cut and followed by "_" and a hash of the whole
+// name; app names never hold "_", so a cut uid cannot equal another app's
+// plain one.
+func DashboardUID(name string) string {
+	uid := "idp-" + name
+	if len(uid) <= maxDashboardUID {
+		return uid
+	}
+	sum := sha256.Sum256([]byte(name))
+	tail := "_" + hex.EncodeToString(sum[:6])
+	return uid[:maxDashboardUID-len(tail)] + tail
+}
+
+// grafanaDashboard is the app's GrafanaDashboard: the Grafana Operator loads it
+// into the external Grafana Cloud stack, in the owning team's folder.
+func grafanaDashboard(app *appspec.App) *GrafanaDashboard {
 	name := app.Metadata.Name
-	// The users' requests only: probes and ALB health checks are not.
-	sel := fmt.Sprintf(`namespace=%q,route!=%q`, name, app.Spec.Health.Path)
-	d := grafanaDashboard{
-		UID:           name,
-		Title:         name,
-		Description:   app.Spec.Description,
-		Tags:          []string{"idp", name, app.Spec.Owner},
-		SchemaVersion: 39,
-		Refresh:       "30s",
-		Time:          map[string]any{"from": "now-6h", "to": "now"},
-		Templating: map[string]any{"list": []map[string]any{{
-			"name": "datasource", "type": "datasource", "query": "prometheus", "label": "Data source",
-		}}},
-		Panels: []panel{
-			timeseries(1, 0, "Rate", "Requests per second by status", "reqps", target{
-				"A", fmt.Sprintf(`sum by (status) (rate(%s{%s}[5m]))`, metricRequests, sel), "{{status}}",
-			}),
-			timeseries(2, 8, "Errors", "Share of requests answered with a 5xx", "percentunit", target{
-				"A", fmt.Sprintf(`sum(rate(%[1]s{%[2]s,status=~"5.."}[5m])) / clamp_min(sum(rate(%[1]s{%[2]s}[5m])), 1e-9)`, metricRequests, sel), "errors",
-			}),
-			timeseries(3, 16, "Duration", "Request latency quantiles", "s",
-				quantile("A", "0.5", "p50", sel), quantile("B", "0.95", "p95", sel), quantile("C", "0.99", "p99", sel)),
+	uid := DashboardUID(name)
+	model, err := dashboardModel(app, uid)
+	if err != nil {
+		// The builders fail only on values the code sets, never on the
+		// app's: a failure is a bug, caught by every golden test.
+		panic("render: dashboard model: " + err.Error())
+	}
+	return &GrafanaDashboard{
+		TypeMeta:   metav1.TypeMeta{APIVersion: "grafana.integreatly.org/v1beta1", Kind: "GrafanaDashboard"},
+		ObjectMeta: meta(app, name),
+		Spec: GrafanaDashboardSpec{
+			InstanceSelector:          metav1.LabelSelector{MatchLabels: GrafanaInstanceLabels},
+			AllowCrossNamespaceImport: true,
+			Folder:                    app.Spec.Owner,
+			UID:                       uid,
+			ResyncPeriod:              dashboardResync,
+			JSON:                      string(model),
 		},
-	}
-	body, _ := json.MarshalIndent(d, "", "  ") // plain structs: cannot fail
-	m := meta(app, name+"-dashboard")
-	m.Labels = withLabels(m.Labels, p.DashboardLabels)
-	m.Annotations = map[string]string{FolderAnnotation: app.Spec.Owner}
-	return &corev1.ConfigMap{
-		TypeMeta:   metav1.TypeMeta{APIVersion: "v1", Kind: "ConfigMap"},
-		ObjectMeta: m,
-		Data:       map[string]string{name + ".json": string(body)},
-	}
-}
-
-func timeseries(id, x int, title, desc, unit string, targets ...target) panel {
-	return panel{
-		ID: id, Type: "timeseries", Title: title, Description: desc,
-		Datasource:  map[string]string{"type": "prometheus", "uid": "${datasource}"},
-		GridPos:     map[string]int{"h": 8, "w": 8, "x": x, "y": 0},
-		FieldConfig: map[string]any{"defaults": map[string]any{"unit": unit}},
-		Targets:     targets,
-	}
-}
-
-func quantile(ref, q, legend, sel string) target {
-	return target{
-		RefID:        ref,
-		Expr:         fmt.Sprintf(`histogram_quantile(%s, sum by (le) (rate(%s_bucket{%s}[5m])))`, q, metricDuration, sel),
-		LegendFormat: legend,
 	}
 }

@@ -74,7 +74,6 @@ const ProjectFinalizer = "resources-finalizer.argocd.argoproj.io"
 // AppKinds are the namespaced kinds an app's Application may sync: exactly
 // what App renders, so nothing else can be smuggled into the namespace.
 var AppKinds = []GroupKind{
-	{"", "ConfigMap"},
 	{"", "LimitRange"},
 	{"", "ResourceQuota"},
 	{"", "Service"},
@@ -82,6 +81,7 @@ var AppKinds = []GroupKind{
 	{"apps", "Deployment"},
 	{"autoscaling", "HorizontalPodAutoscaler"},
 	{"external-secrets.io", "ExternalSecret"},
+	{"grafana.integreatly.org", "GrafanaDashboard"},
 	{"monitoring.coreos.com", "PrometheusRule"},
 	{"monitoring.coreos.com", "ServiceMonitor"},
 	{"networking.k8s.io", "Ingress"},

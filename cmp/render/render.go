@@ -41,7 +41,7 @@ func App(app *appspec.App, p appspec.Platform) []Object {
 	}
 	objs = append(objs, networkPolicies(app, p)...)
 	if metricsEnabled(app) {
-		objs = append(objs, serviceMonitor(app, p), sloRules(app), dashboard(app, p))
+		objs = append(objs, serviceMonitor(app, p), sloRules(app), grafanaDashboard(app))
 	}
 	return objs
 }
