@@ -139,7 +139,7 @@ func TestSetImage(t *testing.T) {
 	if err := os.Chmod(file, 0o640); err != nil {
 		t.Fatal(err)
 	}
-	img := "123456789012.dkr.ecr.us-east-2.amazonaws.com/hello-world:0123abc"
+	img := "123456789012.dkr.ecr.us-east-2.amazonaws.com/apps/hello-world:0123abc"
 	if code, _, stderr := runCmd(nil, "set-image", file, img); code != 0 {
 		t.Fatal(stderr)
 	}

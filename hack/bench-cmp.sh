@@ -30,7 +30,7 @@ mkdir -p "$app"
 cp "$root/examples/hello-world/app.yaml" "$app/app.yaml"
 (cd "$app" && cmp generate) >"$work/rendered.yaml"
 
-image=123456789012.dkr.ecr.us-east-2.amazonaws.com/hello-world:3f2a1bc
+image=123456789012.dkr.ecr.us-east-2.amazonaws.com/apps/hello-world:3f2a1bc
 chart="$work/chart"
 mkdir -p "$chart/templates"
 printf 'apiVersion: v2\nname: hello-world\nversion: 0.1.0\n' >"$chart/Chart.yaml"

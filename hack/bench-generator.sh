@@ -43,7 +43,7 @@ go build -o "$work/plugin-generator" "$root/plugin-generator"
 for i in $(seq 0 $((apps - 1))); do
   name=$(printf 'app-%05d' "$i")
   mkdir -p "$work/apps/team-$((i % 10))/$name"
-  printf 'apiVersion: idp.vibe-coder.biz/v1alpha1\nkind: App\nmetadata:\n  name: %s\nspec:\n  owner: team-a\n  image: 123456789012.dkr.ecr.us-east-2.amazonaws.com/%s:abc1234\n  port: 3000\n' "$name" "$name" \
+  printf 'apiVersion: idp.vibe-coder.biz/v1alpha1\nkind: App\nmetadata:\n  name: %s\nspec:\n  owner: team-a\n  image: 123456789012.dkr.ecr.us-east-2.amazonaws.com/apps/%s:abc1234\n  port: 3000\n' "$name" "$name" \
     >"$work/apps/team-$((i % 10))/$name/app.yaml"
 done
 export IDP_BENCH_TOKEN=bench-token

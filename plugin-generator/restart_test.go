@@ -51,7 +51,7 @@ func TestRestartWithGitLabDownAnswersThePersistedScan(t *testing.T) {
 	for i := range n {
 		name := fmt.Sprintf("app-%02d", i)
 		fake.AddProject(gitlabfake.ProjectSpec{Namespace: []string{"gitops", "gitops/team-a"}[i%2], Path: name, Files: map[string]string{"app.yaml": fmt.Sprintf(
-			"apiVersion: idp.vibe-coder.biz/v1alpha1\nkind: App\nmetadata:\n  name: %s\nspec:\n  owner: team-a\n  image: 123456789012.dkr.ecr.us-east-2.amazonaws.com/%s:abc1234\n  port: 3000\n", name, name)}})
+			"apiVersion: idp.vibe-coder.biz/v1alpha1\nkind: App\nmetadata:\n  name: %s\nspec:\n  owner: team-a\n  image: 123456789012.dkr.ecr.us-east-2.amazonaws.com/apps/%s:abc1234\n  port: 3000\n", name, name)}})
 	}
 	dir := t.TempDir()
 	write := func(name, content string) string {
@@ -74,7 +74,7 @@ func TestRestartWithGitLabDownAnswersThePersistedScan(t *testing.T) {
 	first := start(t, args, env, log)
 	waitFor(t, 60*time.Second, func() bool { return answered(addr) == n })
 	added := fake.AddProject(gitlabfake.ProjectSpec{Namespace: "gitops", Path: "late", Files: map[string]string{"app.yaml": strings.ReplaceAll(
-		"apiVersion: idp.vibe-coder.biz/v1alpha1\nkind: App\nmetadata:\n  name: NAME\nspec:\n  owner: team-a\n  image: 123456789012.dkr.ecr.us-east-2.amazonaws.com/NAME:abc1234\n  port: 3000\n", "NAME", "late")}})
+		"apiVersion: idp.vibe-coder.biz/v1alpha1\nkind: App\nmetadata:\n  name: NAME\nspec:\n  owner: team-a\n  image: 123456789012.dkr.ecr.us-east-2.amazonaws.com/apps/NAME:abc1234\n  port: 3000\n", "NAME", "late")}})
 	req, err := fake.PushEventRequest(ctx, added.ID, "http://"+addr+"/api/v1/webhooks/gitlab", "hook-secret")
 	if err != nil {
 		t.Fatal(err)

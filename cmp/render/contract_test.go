@@ -31,7 +31,7 @@ func renderApp(t *testing.T, app *appspec.App) rendered {
 func withSpec(t *testing.T, extra string) *appspec.App {
 	t.Helper()
 	src := "apiVersion: idp.vibe-coder.biz/v1alpha1\nkind: App\nmetadata:\n  name: hello-world\nspec:\n  owner: team-a\n" +
-		"  image: 123456789012.dkr.ecr.us-east-2.amazonaws.com/hello-world:3f2a1bc\n  port: 3000\n" + extra
+		"  image: 123456789012.dkr.ecr.us-east-2.amazonaws.com/apps/hello-world:3f2a1bc\n  port: 3000\n" + extra
 	app, err := appspec.Load("app.yaml", []byte(src), testPlatform())
 	if err != nil {
 		t.Fatal(err)

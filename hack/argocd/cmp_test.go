@@ -138,7 +138,7 @@ func TestCMPServerMatchesRender(t *testing.T) {
 
 	t.Run("invalid app.yaml", func(t *testing.T) {
 		bad := t.TempDir()
-		if err := os.WriteFile(filepath.Join(bad, "app.yaml"), []byte("apiVersion: idp.vibe-coder.biz/v1alpha1\nkind: App\nmetadata:\n  name: hello-world\nspec:\n  owner: team-a\n  image: 123456789012.dkr.ecr.us-east-2.amazonaws.com/hello-world:3f2a1bc\n  port: 3000\n  replicas: 500\n"), 0o644); err != nil {
+		if err := os.WriteFile(filepath.Join(bad, "app.yaml"), []byte("apiVersion: idp.vibe-coder.biz/v1alpha1\nkind: App\nmetadata:\n  name: hello-world\nspec:\n  owner: team-a\n  image: 123456789012.dkr.ecr.us-east-2.amazonaws.com/apps/hello-world:3f2a1bc\n  port: 3000\n  replicas: 500\n"), 0o644); err != nil {
 			t.Fatal(err)
 		}
 		resp, err := generate(t, bad, ".", nil, "hello-world")

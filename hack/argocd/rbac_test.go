@@ -107,8 +107,8 @@ func TestSSOGroupFormatReachesArgoCD(t *testing.T) {
 // CD's type, and has Argo CD validate it as the API server does on create.
 func argoProject(t *testing.T, p appspec.Platform, name, owner string) *v1alpha1.AppProject {
 	t.Helper()
-	src := fmt.Sprintf("apiVersion: idp.vibe-coder.biz/v1alpha1\nkind: App\nmetadata:\n  name: %s\nspec:\n  owner: %s\n  image: %s%s:3f2a1bc\n  port: 3000\n",
-		name, owner, p.AllowedRegistries[0], name)
+	src := fmt.Sprintf("apiVersion: idp.vibe-coder.biz/v1alpha1\nkind: App\nmetadata:\n  name: %s\nspec:\n  owner: %s\n  image: %s:3f2a1bc\n  port: 3000\n",
+		name, owner, p.AppRepository(name))
 	app, err := appspec.Load("app.yaml", []byte(src), p)
 	if err != nil {
 		t.Fatal(err)

@@ -29,7 +29,7 @@ func groupWith(tb testing.TB, n int) *gitlabfake.Fake {
 			Namespace: fmt.Sprintf("gitops/team-%d", i%10),
 			Path:      name,
 			Files: map[string]string{"app.yaml": fmt.Sprintf(
-				"apiVersion: idp.vibe-coder.biz/v1alpha1\nkind: App\nmetadata:\n  name: %s\nspec:\n  owner: team-a\n  image: 123456789012.dkr.ecr.us-east-2.amazonaws.com/%s:abc1234\n  port: 3000\n", name, name)},
+				"apiVersion: idp.vibe-coder.biz/v1alpha1\nkind: App\nmetadata:\n  name: %s\nspec:\n  owner: team-a\n  image: 123456789012.dkr.ecr.us-east-2.amazonaws.com/apps/%s:abc1234\n  port: 3000\n", name, name)},
 		})
 	}
 	return fake

@@ -57,7 +57,7 @@ var (
 )
 
 func appYAML(name, tag string) string {
-	return fmt.Sprintf("apiVersion: idp.vibe-coder.biz/v1alpha1\nkind: App\nmetadata:\n  name: %s\nspec:\n  owner: team-a\n  image: 123456789012.dkr.ecr.us-east-2.amazonaws.com/%s:%s\n  port: 3000\n", name, name, tag)
+	return fmt.Sprintf("apiVersion: idp.vibe-coder.biz/v1alpha1\nkind: App\nmetadata:\n  name: %s\nspec:\n  owner: team-a\n  image: 123456789012.dkr.ecr.us-east-2.amazonaws.com/apps/%s:%s\n  port: 3000\n", name, name, tag)
 }
 
 type world struct {

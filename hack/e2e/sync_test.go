@@ -55,7 +55,7 @@ func TestSyncLoop(t *testing.T) {
 	}
 
 	// 2. cmp set-image, commit, push: the Deployment's image changes.
-	image := "123456789012.dkr.ecr.us-east-2.amazonaws.com/hello-world:9e8d7c6"
+	image := "123456789012.dkr.ecr.us-east-2.amazonaws.com/apps/hello-world:9e8d7c6"
 	w.setImage(t, p, image)
 	deploys := w.dyn.Resource(schema.GroupVersionResource{Group: "apps", Version: "v1", Resource: "deployments"}).Namespace("hello-world")
 	err := wait.PollUntilContextTimeout(ctx, 500*time.Millisecond, 3*time.Minute, true, func(ctx context.Context) (bool, error) {

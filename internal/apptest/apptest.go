@@ -24,7 +24,7 @@ func GenApp(t *rapid.T, p appspec.Platform) *appspec.App {
 		Metadata:   appspec.Metadata{Name: name},
 		Spec: appspec.Spec{
 			Owner: rapid.StringMatching(`team-[a-z]{1,8}`).Draw(t, "owner"),
-			Image: p.AllowedRegistries[0] + name + ":" + rapid.StringMatching(`[0-9a-f]{7,12}`).Draw(t, "tag"),
+			Image: p.AppRepository(name) + ":" + rapid.StringMatching(`[0-9a-f]{7,12}`).Draw(t, "tag"),
 			Port:  port,
 		},
 	}

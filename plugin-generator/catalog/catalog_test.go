@@ -26,7 +26,7 @@ metadata:
   name: %s
 spec:
   owner: team-a
-  image: 123456789012.dkr.ecr.us-east-2.amazonaws.com/%s:abc1234
+  image: 123456789012.dkr.ecr.us-east-2.amazonaws.com/apps/%s:abc1234
   port: 3000
 `, name, name))
 }

@@ -43,7 +43,7 @@ func TestNoFaultSequenceShortensTheAnswer(t *testing.T) {
 		name := fmt.Sprintf("app-%02d", i)
 		group := []string{"gitops", "gitops/a", "gitops/a/b"}[i%3]
 		fake.AddProject(gitlabfake.ProjectSpec{Namespace: group, Path: name, Files: map[string]string{
-			"app.yaml": fmt.Sprintf("apiVersion: idp.vibe-coder.biz/v1alpha1\nkind: App\nmetadata:\n  name: %s\nspec:\n  owner: team-a\n  image: 123456789012.dkr.ecr.us-east-2.amazonaws.com/%s:abc1234\n  port: 3000\n", name, name),
+			"app.yaml": fmt.Sprintf("apiVersion: idp.vibe-coder.biz/v1alpha1\nkind: App\nmetadata:\n  name: %s\nspec:\n  owner: team-a\n  image: 123456789012.dkr.ecr.us-east-2.amazonaws.com/apps/%s:abc1234\n  port: 3000\n", name, name),
 		}})
 	}
 	rapid.Check(t, func(rt *rapid.T) {

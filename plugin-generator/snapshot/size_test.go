@@ -45,7 +45,7 @@ func representative(n int) snapshot.State {
 				LastActivityAt: ago(30 * 24 * time.Hour),
 				Topics:         []string{fmt.Sprintf("team-%d", i%10)},
 			},
-			AppYAML: fmt.Appendf(nil, "apiVersion: idp.vibe-coder.biz/v1alpha1\nkind: App\nmetadata:\n  name: %s\nspec:\n  owner: team-%d\n  image: 123456789012.dkr.ecr.us-east-2.amazonaws.com/%s:%s\n  port: 3000\n",
+			AppYAML: fmt.Appendf(nil, "apiVersion: idp.vibe-coder.biz/v1alpha1\nkind: App\nmetadata:\n  name: %s\nspec:\n  owner: team-%d\n  image: 123456789012.dkr.ecr.us-east-2.amazonaws.com/apps/%s:%s\n  port: 3000\n",
 				name, i%10, name, sha()[:7]),
 			CommitSHA: commit,
 			ReadAt:    ago(time.Hour),

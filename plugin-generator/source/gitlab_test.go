@@ -16,7 +16,7 @@ import (
 const token = "glpat-test-token"
 
 func appYAML(name string) string {
-	return fmt.Sprintf("apiVersion: idp.vibe-coder.biz/v1alpha1\nkind: App\nmetadata:\n  name: %s\nspec:\n  owner: team-a\n  image: 123456789012.dkr.ecr.us-east-2.amazonaws.com/%s:abc1234\n  port: 3000\n", name, name)
+	return fmt.Sprintf("apiVersion: idp.vibe-coder.biz/v1alpha1\nkind: App\nmetadata:\n  name: %s\nspec:\n  owner: team-a\n  image: 123456789012.dkr.ecr.us-east-2.amazonaws.com/apps/%s:abc1234\n  port: 3000\n", name, name)
 }
 
 // seed makes a GitOps group with apps, a project without app.yaml, an
