@@ -129,3 +129,13 @@ func postForm(t testing.TB, url, form string) (int, string) {
 	b, _ := io.ReadAll(resp.Body)
 	return resp.StatusCode, string(b)
 }
+
+// mustProject reads a project back through client-go.
+func mustProject(t testing.TB, f *gitlabfake.Fake, id int64) *gitlab.Project {
+	t.Helper()
+	p, _, err := client(t, f).Projects.GetProject(id, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}

@@ -207,8 +207,11 @@ func (f *Fake) AddProject(spec ProjectSpec) Project {
 		panic("gitlabfake: duplicate project " + full)
 	}
 	p := f.insertProject(spec, ns)
+	if err := f.initRepo(p); err != nil {
+		panic(err)
+	}
 	if len(spec.Files) > 0 {
-		f.commit(p, CommitSpec{Files: spec.Files, Message: "Initial commit", Time: p.createdAt})
+		f.commitAny(p, CommitSpec{Files: spec.Files, Message: "Initial commit", Time: p.createdAt})
 	}
 	return p.snapshot()
 }
@@ -317,9 +320,18 @@ func (f *Fake) CommitOn(projectID int64, c CommitSpec) string {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	p := f.mustProject(projectID)
-	sha := f.commit(p, c)
+	sha := f.commitAny(p, c)
 	f.lists.invalidateIf(orderedByActivity) // only timestamps changed
 	return sha
+}
+
+// commitAny commits in git when the project has a repository (GitRoot),
+// in memory otherwise.
+func (f *Fake) commitAny(p *project, c CommitSpec) string {
+	if p.repo != "" {
+		return f.gitCommit(p, c)
+	}
+	return f.commit(p, c)
 }
 
 func (f *Fake) commit(p *project, c CommitSpec) string {
