@@ -60,8 +60,7 @@ func (p *project) branchEntity(base, name string) branchJSON {
 		Name:   name,
 		Commit: head.entity(web),
 		Merged: !isDefault && p.merged(head),
-		// GitLab protects the default branch of a new project.
-		Protected: isDefault,
+		Protected: p.isProtected(name),
 		CanPush:   true,
 		Default:   isDefault,
 		WebURL:    web + "/-/tree/" + name,

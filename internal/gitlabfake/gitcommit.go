@@ -61,6 +61,9 @@ func (f *Fake) gitCommit(p *project, c CommitSpec) string {
 	}
 	nc.time = when.UTC().Truncate(time.Millisecond)
 	f.recordCommit(p, branch, nc)
+	if branch == p.defaultBranch {
+		f.protectDefaultBranch(p)
+	}
 	return nc.sha
 }
 

@@ -178,6 +178,16 @@ func (f *Fake) protectDefaultBranch(p *project) {
 	f.addProtection(p, &protectedBranch{name: p.defaultBranch, push: accessMaintainer, merge: accessMaintainer})
 }
 
+// isProtected reports whether a rule covers the branch. Projects made
+// without a repository (fixtures) have no rules stored and keep GitLab's
+// default: the default branch is protected.
+func (p *project) isProtected(branch string) bool {
+	if p.repo == "" && len(p.protected) == 0 {
+		return branch == p.defaultBranch
+	}
+	return slices.ContainsFunc(p.protected, func(b *protectedBranch) bool { return b.matches(branch) })
+}
+
 // rules renders the protections for the pre-receive hook: one
 // "pattern<TAB>push level<TAB>force push" line each, as a shell case pattern.
 func (p *project) rules() string {

@@ -108,6 +108,9 @@ func TestPushBecomesTheProjectsState(t *testing.T) {
 	mustGit(t, work, "push", "-q", "-f", remote(t, p, "x", token), "main:feature")
 	mustGit(t, work, "commit", "-q", "--amend", "-m", "rewritten again")
 	mustGit(t, work, "push", "-q", "-f", remote(t, p, "x", token), "main:feature")
+	if br, _, err := c.Branches.GetBranch(p.ID, "feature"); err != nil || br.Protected || br.Commit.Title != "rewritten again" {
+		t.Fatalf("branch feature: %+v, %v", br, err)
+	}
 }
 
 func TestGitAuthorizationFollowsTokens(t *testing.T) {

@@ -9,6 +9,14 @@
 // It also serves GitLab's GraphQL API at /api/graphql, for the schema in
 // graphql_schema.go, charging queries GitLab's complexity.
 //
+// It also manages projects as Backstage's scaffolder does: GET /user and
+// /namespaces/:id, POST/PUT/DELETE /projects (with GitLab 18's delayed
+// deletion), members and sharing, project access and deploy tokens, CI/CD
+// variables and protected branches, each refusing what GitLab refuses, in
+// GitLab's words. With Options.GitRoot every project is a real bare
+// repository served over git smart HTTP for clone and push (push.go), and
+// what is pushed becomes the project's state.
+//
 // The fake also injects failures (Fault), enforces a GitLab.com-style rate
 // limit (SetRateLimit), counts requests by endpoint template (Requests) and
 // renders "Push Hook" webhook payloads (PushEvent).
