@@ -57,9 +57,9 @@ func (p *project) branchEntity(base, name string) branchJSON {
 	head := p.branches[name]
 	isDefault := name == p.defaultBranch
 	return branchJSON{
-		Name:   name,
-		Commit: head.entity(web),
-		Merged: !isDefault && p.merged(head),
+		Name:      name,
+		Commit:    head.entity(web),
+		Merged:    !isDefault && p.merged(head),
 		Protected: p.isProtected(name),
 		CanPush:   true,
 		Default:   isDefault,
