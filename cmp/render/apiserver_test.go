@@ -15,8 +15,8 @@ import (
 )
 
 // TestAPIServerAcceptsEveryRender applies every golden render to a real
-// kube-apiserver with the Argo CD, External Secrets and Prometheus Operator
-// CRDs: strict field validation, CRD schemas, and Pod Security "restricted"
+// kube-apiserver with the Argo CD, External Secrets, Prometheus Operator and
+// Grafana Operator CRDs: strict field validation, CRD schemas, and Pod Security "restricted"
 // admission of a pod made from each Deployment's template all judge it.
 func TestAPIServerAcceptsEveryRender(t *testing.T) {
 	srv := kubetest.Start(t)
@@ -64,6 +64,15 @@ func TestAPIServerAcceptsEveryRender(t *testing.T) {
 			_ = unstructured.SetNestedStringSlice(cs[0].(map[string]any), []string{"NET_RAW"}, "securityContext", "capabilities", "add")
 			_ = unstructured.SetNestedSlice(u.Object, cs, "spec", "template", "spec", "containers")
 		}, "Deployment", "restricted"},
+		"misspelled GrafanaDashboard field": {func(u *unstructured.Unstructured) {
+			_ = unstructured.SetNestedField(u.Object, "5m", "spec", "resyncPeriodd")
+		}, "GrafanaDashboard", "field not declared in schema"},
+		"GrafanaDashboard uid over 40 characters": {func(u *unstructured.Unstructured) {
+			_ = unstructured.SetNestedField(u.Object, strings.Repeat("a", 41), "spec", "uid")
+		}, "GrafanaDashboard", "spec.uid"},
+		"GrafanaDashboard folder title and folderUID": {func(u *unstructured.Unstructured) {
+			_ = unstructured.SetNestedField(u.Object, "team-a", "spec", "folderUID")
+		}, "GrafanaDashboard", "folder field cannot be set"},
 	}
 	for name, m := range mutations {
 		t.Run("rejects "+name, func(t *testing.T) {
