@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -213,6 +214,9 @@ func (f *Fake) syncFromGit(p *project) error {
 	if f.projects[p.id] != p {
 		return nil // removed meanwhile
 	}
+	if err := f.adoptFirstBranch(p, tips); err != nil {
+		return err
+	}
 	for name := range p.branches {
 		if _, ok := tips[name]; !ok {
 			delete(p.branches, name)
@@ -226,6 +230,32 @@ func (f *Fake) syncFromGit(p *project) error {
 		}
 	}
 	f.lists.invalidate()
+	return nil
+}
+
+// adoptFirstBranch does what GitLab does when the first push to an empty
+// project does not carry its default branch: the pushed branch becomes the
+// default (Gitaly reports it as HEAD; Git::BranchHooksService stores it).
+// With several, main or master wins, then the first by name.
+func (f *Fake) adoptFirstBranch(p *project, tips map[string]string) error {
+	if len(p.branches) > 0 || len(tips) == 0 || tips[p.defaultBranch] != "" {
+		return nil
+	}
+	names := make([]string, 0, len(tips))
+	for name := range tips {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	pick := names[0]
+	for _, pref := range []string{"master", "main"} {
+		if tips[pref] != "" {
+			pick = pref
+		}
+	}
+	if _, err := gitOutput(p.repo, "symbolic-ref", "HEAD", "refs/heads/"+pick); err != nil {
+		return err
+	}
+	p.defaultBranch = pick
 	return nil
 }
 

@@ -197,3 +197,35 @@ func TestGitAuthorizationFollowsTokens(t *testing.T) {
 		t.Fatalf("revoked token: %d %s", resp.StatusCode, body)
 	}
 }
+
+// publish:gitlab pushes its defaultBranch (master unless the template says
+// otherwise) to a project created without one, then may create branches.
+func TestFirstPushedBranchBecomesTheDefault(t *testing.T) {
+	f, _ := startManaged(t, gitlabfake.Options{})
+	c := client(t, f)
+	p := create(t, c, f, "apps", "hello")
+	work := workTree(t, "v1\n")
+	mustGit(t, work, "push", "-q", remote(t, p, "x", token), "main:master")
+	got, _, err := c.Projects.GetProject(p.ID, nil)
+	if err != nil || got.DefaultBranch != "master" {
+		t.Fatalf("default branch after pushing master first: %q, %v", got.DefaultBranch, err)
+	}
+	prot, _, _ := c.ProtectedBranches.ListProtectedBranches(p.ID, nil)
+	if len(prot) != 1 || prot[0].Name != "master" {
+		t.Fatalf("protected: %+v", prot)
+	}
+	br, resp, err := c.Branches.CreateBranch(p.ID, &gitlab.CreateBranchOptions{Branch: gitlab.Ptr("develop"), Ref: gitlab.Ptr("master")})
+	if tip := strings.TrimSpace(mustGit(t, work, "rev-parse", "HEAD")); err != nil || resp.StatusCode != 201 || br.Commit.ID != tip {
+		t.Fatalf("create branch: %+v, %v", br, err)
+	}
+	if out := mustGit(t, t.TempDir(), "ls-remote", remote(t, p, "x", token)); !strings.Contains(out, "refs/heads/develop") {
+		t.Fatalf("develop is not in git:\n%s", out)
+	}
+	api := f.APIURL() + "/projects/" + itoa(p.ID) + "/repository/branches"
+	code, body := send(t, "POST", api, "", map[string]string{"branch": "develop", "ref": "master"})
+	expectBody(t, "again", code, body, 400, `{"message":"Branch already exists"}`)
+	code, body = send(t, "POST", api, "", map[string]string{"branch": "x", "ref": "nope"})
+	expectBody(t, "bad ref", code, body, 400, `{"message":"Invalid reference name: nope"}`)
+	code, body = send(t, "POST", api, "", map[string]string{"branch": "a..b", "ref": "master"})
+	expectBody(t, "bad name", code, body, 400, `{"message":"Branch name is invalid"}`)
+}

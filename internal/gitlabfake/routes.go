@@ -30,6 +30,8 @@ func route(method string, segs []string) (string, handlerFunc, []string) {
 		return m + "/projects/:id/" + name, h, []string{id, segs[3]}
 	}
 	switch {
+	case n == 4 && sub == "repository" && segs[3] == "branches" && method == http.MethodPost:
+		return one("repository/branches", (*Fake).createBranch)
 	case n == 3 && sub == "members" && method == http.MethodPost:
 		return one("members", (*Fake).addMember)
 	case n == 3 && sub == "members" && method == http.MethodGet:
