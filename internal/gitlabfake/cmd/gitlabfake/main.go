@@ -4,9 +4,10 @@
 //	gitlabfake -listen 127.0.0.1:8929 -token glpat-test -fixture fixture.json \
 //	    -group apps -group gitops -gitlab-com
 //
-// It prints the base URL on stdout once listening. Projects created through
-// POST /api/v4/projects get a bare repository under -git-root (a temporary
-// directory by default), served for clone and push at <full_path>.git.
+// It prints the base URL on stdout once listening. Every project (made
+// through POST /api/v4/projects, the fixture or the control API) is a bare
+// repository under -git-root (a temporary directory by default), served for
+// clone and push at <full_path>.git with HTTP Basic and a token.
 // -token is the bot user's token (GET /api/v4/user answers backstage-bot);
 // -group creates private groups the bot owns; -gitlab-com applies
 // gitlab.com's rules (internal visibility restricted, token expiry required
