@@ -13,6 +13,8 @@ func route(method string, segs []string) (string, handlerFunc, []string) {
 		return m + "/user", (*Fake).getUser, nil
 	case n == 2 && segs[0] == "namespaces" && method == http.MethodGet:
 		return m + "/namespaces/:id", (*Fake).getNamespace, []string{segs[1]}
+	case n == 1 && segs[0] == "projects" && method == http.MethodGet:
+		return m + "/projects", (*Fake).listProjects, nil
 	case n == 1 && segs[0] == "projects" && method == http.MethodPost:
 		return m + "/projects", (*Fake).createProject, nil
 	case n == 2 && segs[0] == "projects" && method == http.MethodPut:
