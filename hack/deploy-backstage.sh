@@ -24,6 +24,9 @@
 #   GITLAB_HOST          e.g. gitlab.example.com
 #   ARGOCD_URL           https://… of Argo CD's UI and API
 #   POSTGRES_HOST        the catalog database
+#   GRAFANA_URL          https://<stack>.grafana.net, the Grafana Cloud stack the
+#                        Grafana plugin reads (its token: GRAFANA_TOKEN in
+#                        idp/platform/backstage)
 # Optional: ECR_REPOSITORY (backstage), GITLAB_APP_GROUP (apps),
 #   GITLAB_ORG_GROUP (platform), K8S_CLUSTER_NAME (idp-prod),
 #   POSTGRES_PORT (5432), ROLLOUT_TIMEOUT (10m), KUBE_CONTEXT.
@@ -85,7 +88,7 @@ while (($# > 0)); do
 done
 [[ -n $app_repo ]] || usage_error "--app-repo URL is required: the Backstage app lives in its own repository"
 
-required=(AWS_ACCOUNT_ID AWS_REGION ECR_REGISTRY ACM_CERTIFICATE_ARN BASE_DOMAIN GITLAB_HOST ARGOCD_URL POSTGRES_HOST)
+required=(AWS_ACCOUNT_ID AWS_REGION ECR_REGISTRY ACM_CERTIFICATE_ARN BASE_DOMAIN GITLAB_HOST ARGOCD_URL POSTGRES_HOST GRAFANA_URL)
 missing=()
 for name in "${required[@]}"; do
   [[ -n ${!name:-} ]] || missing+=("$name")
@@ -103,6 +106,8 @@ expected_registry="$AWS_ACCOUNT_ID.dkr.ecr.$AWS_REGION.amazonaws.com"
   invalid+=("ACM_CERTIFICATE_ARN=$ACM_CERTIFICATE_ARN is not an ACM certificate of account $AWS_ACCOUNT_ID in $AWS_REGION (the ALB's region)")
 [[ $BASE_DOMAIN =~ ^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)+$ ]] || invalid+=("BASE_DOMAIN=$BASE_DOMAIN is not a domain name")
 [[ $ARGOCD_URL == https://* ]] || invalid+=("ARGOCD_URL=$ARGOCD_URL must start with https://")
+# The plugin appends /d/<uid>… to it and the proxy its API paths.
+[[ $GRAFANA_URL =~ ^https://[a-z0-9.-]+$ ]] || invalid+=("GRAFANA_URL=$GRAFANA_URL must be https://<host> with no path")
 if ((${#invalid[@]} > 0)); then
   printf '%s: invalid environment:\n' "$prog" >&2
   printf '  %s\n' "${invalid[@]}" >&2
@@ -171,6 +176,7 @@ settings=(
   "--from-literal=GITLAB_HOST=$GITLAB_HOST"
   "--from-literal=ARGOCD_URL=$ARGOCD_URL"
   "--from-literal=POSTGRES_HOST=$POSTGRES_HOST"
+  "--from-literal=GRAFANA_URL=$GRAFANA_URL"
 )
 [[ -z ${GITLAB_APP_GROUP:-} ]] || settings+=("--from-literal=GITLAB_APP_GROUP=$GITLAB_APP_GROUP")
 [[ -z ${GITLAB_ORG_GROUP:-} ]] || settings+=("--from-literal=GITLAB_ORG_GROUP=$GITLAB_ORG_GROUP")

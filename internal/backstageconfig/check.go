@@ -19,17 +19,24 @@ var RequiredKeys = []string{
 	"backend.database.connection.user",
 	"backend.database.connection.password",
 	"auth.environment",
-	"auth.providers.github.production.clientId",
-	"auth.providers.github.production.clientSecret",
-	"auth.providers.github.production.signIn.resolvers[0].resolver",
+	"auth.providers.gitlab.production.clientId",
+	"auth.providers.gitlab.production.clientSecret",
+	"auth.providers.gitlab.production.audience",
+	"auth.providers.gitlab.production.signIn.resolvers[0].resolver",
 	"integrations.gitlab[0].host",
 	"integrations.gitlab[0].token",
 	"catalog.providers.gitlab.apps.host",
 	"catalog.providers.gitlab.apps.group",
+	"catalog.providers.gitlab.org.host",
+	"catalog.providers.gitlab.org.group",
+	"catalog.providers.gitlab.org.orgEnabled",
 	"argocd.appLocatorMethods[0].instances[0].url",
 	"argocd.appLocatorMethods[0].instances[0].token",
 	"kubernetes.clusterLocatorMethods[0].clusters[0].name",
 	"kubernetes.clusterLocatorMethods[0].clusters[0].url",
+	"grafana.hosts[0].domain",
+	GrafanaProxy + ".target",
+	GrafanaProxy + ".headers.Authorization",
 	"idp.aws.accountId",
 	"idp.aws.region",
 	"idp.aws.ecrRegistry",
@@ -45,8 +52,8 @@ var ProductionEnv = []string{
 	"POSTGRES_PORT",
 	"POSTGRES_USER",
 	"POSTGRES_PASSWORD",
-	"AUTH_GITHUB_CLIENT_ID",
-	"AUTH_GITHUB_CLIENT_SECRET",
+	"AUTH_GITLAB_CLIENT_ID",
+	"AUTH_GITLAB_CLIENT_SECRET",
 	"GITHUB_TOKEN",
 	"GITLAB_HOST",
 	"GITLAB_TOKEN",
@@ -55,14 +62,23 @@ var ProductionEnv = []string{
 	"ARGOCD_URL",
 	"ARGOCD_AUTH_TOKEN",
 	"K8S_CLUSTER_NAME",
+	"GRAFANA_URL",
+	"GRAFANA_TOKEN",
 	"AWS_ACCOUNT_ID",
 	"AWS_REGION",
 	"ECR_REGISTRY",
 }
 
 // SignInResolver is the only sign-in resolver allowed in production: a
-// GitHub user signs in as the User entity whose profile e-mail matches.
-const SignInResolver = "emailMatchingUserEntityProfileEmail"
+// GitLab user signs in as the User entity named after their GitLab username,
+// which is how the GitLab org provider names the users it ingests. E-mail
+// resolvers are refused: gitlab.com shows most users' e-mail to no one, so
+// most people would match no User.
+const SignInResolver = "usernameMatchingUserEntityName"
+
+// GrafanaProxy is the proxy endpoint the Grafana plugin calls by default
+// (a host's proxyPath), as a key path.
+const GrafanaProxy = "proxy.endpoints./grafana/api"
 
 // Error is a refused config: every missing key and every other problem at
 // once.
@@ -92,94 +108,111 @@ func (e *Error) orNil() error {
 }
 
 // CheckProduction refuses a production config that misses a required key,
-// substitutes a variable not in env, signs in with anything but GitHub
-// (guest included), sets any "dangerously…" option, uses a resolver other
-// than SignInResolver, $include, plain http base URLs, or a database other
-// than PostgreSQL. env is the list of variables the deployment provides;
-// nil means ProductionEnv.
+// substitutes a variable not in env, signs in with anything but GitLab
+// (guest included) or through any resolver but SignInResolver, signs in at
+// another GitLab than the one whose users it ingests, points the Grafana
+// plugin at a proxy endpoint that is not there or at another stack, puts a
+// literal credential in a proxy header, enables anything "dangerously…",
+// uses $include, plain http base URLs, or a database other than
+// PostgreSQL. env is the list of variables the deployment provides; nil
+// means ProductionEnv.
+//
+// What Backstage's own check (hack/check-backstage-config.sh: config:check
+// --strict with the plugins' schemas) decides is not repeated here: the
+// type of every value (a mapping or list where a string goes, a string
+// where a boolean goes), misspelled and unknown keys, and each plugin's own
+// required keys. This check keeps what no plugin's schema can know: the
+// platform's required keys and rules, and the names of the variables the
+// Deployment provides.
 func CheckProduction(c Config, env []string) error {
 	if env == nil {
 		env = ProductionEnv
 	}
-	e := &Error{Why: map[string]string{}}
-	for _, key := range RequiredKeys {
-		v, ok := c.Get(key)
-		if !ok {
-			e.Missing = append(e.Missing, key)
-			e.Why[key] = "missing"
-			continue
-		}
-		if why := absent(v, env); why != "" {
-			e.Missing = append(e.Missing, key)
-			e.Why[key] = why
-		}
-	}
-	required := func(key string) bool { return slices.Contains(RequiredKeys, key) }
-	// set returns a value the rules below judge: one that is there and not
-	// already reported missing (an empty or unresolvable value is one
-	// problem, not two).
-	set := func(key string) (any, bool) {
-		if slices.Contains(e.Missing, key) {
-			return nil, false
-		}
-		v, ok := c.Get(key)
-		return v, ok && v != nil
-	}
+	k := &checker{c: c, e: &Error{Why: map[string]string{}}}
+	k.required(env)
+	k.signIn()
+	k.grafana()
+	k.backend()
+	k.everyKey(env)
+	return k.e.orNil()
+}
 
-	if v, ok := set("auth.environment"); ok && v != "production" {
-		e.Problems = append(e.Problems, fmt.Sprintf("auth.environment: is %v; production sign-in reads auth.providers.*.production only when it is \"production\"", v))
+// checker holds a config under check and what it found so far.
+type checker struct {
+	c Config
+	e *Error
+}
+
+func (k *checker) problem(format string, args ...any) {
+	k.e.Problems = append(k.e.Problems, fmt.Sprintf(format, args...))
+}
+
+// set returns a value the rules judge: one that is there and not already
+// reported missing (an empty or unresolvable value is one problem, not two).
+func (k *checker) set(key string) (any, bool) {
+	if slices.Contains(k.e.Missing, key) {
+		return nil, false
 	}
-	if providers, ok := c.Get("auth.providers"); ok {
-		if m, ok := providers.(map[string]any); ok {
-			for _, name := range sortedKeys(m) {
-				switch name {
-				case "github":
-				case "guest":
-					e.Problems = append(e.Problems, "auth.providers.guest: guest sign-in is refused in production")
-				default:
-					e.Problems = append(e.Problems, fmt.Sprintf("auth.providers.%s: only GitHub sign-in is allowed in production", name))
-				}
-			}
+	v, ok := k.c.Get(key)
+	return v, ok && v != nil
+}
+
+// required reports every RequiredKeys entry that is absent, empty or
+// substitutes a variable not in env.
+func (k *checker) required(env []string) {
+	for _, key := range RequiredKeys {
+		v, ok := k.c.Get(key)
+		why := "missing"
+		if ok {
+			why = absent(v, env)
+		}
+		if why != "" {
+			k.e.Missing = append(k.e.Missing, key)
+			k.e.Why[key] = why
 		}
 	}
-	if rs, ok := c.Get("auth.providers.github.production.signIn.resolvers"); ok {
-		list, _ := rs.([]any)
-		for i := range list {
-			if name, ok := set(fmt.Sprintf("auth.providers.github.production.signIn.resolvers[%d].resolver", i)); ok && name != SignInResolver {
-				e.Problems = append(e.Problems, fmt.Sprintf("auth.providers.github.production.signIn.resolvers[%d].resolver: %v is refused; production signs in with %s only", i, name, SignInResolver))
-			}
-		}
-	}
-	if v, ok := set("backend.database.client"); ok && v != "pg" {
-		e.Problems = append(e.Problems, fmt.Sprintf("backend.database.client: %v; production needs PostgreSQL (pg): anything else loses the catalog on restart", v))
+}
+
+// backend: PostgreSQL, and https base URLs.
+func (k *checker) backend() {
+	if v, ok := k.set("backend.database.client"); ok && v != "pg" {
+		k.problem("backend.database.client: %v; production needs PostgreSQL (pg): anything else loses the catalog on restart", v)
 	}
 	for _, key := range []string{"app.baseUrl", "backend.baseUrl"} {
-		v, _ := set(key)
+		v, _ := k.set(key)
 		if s, ok := v.(string); ok && !strings.HasPrefix(s, "${") && !strings.HasPrefix(s, "https://") {
-			e.Problems = append(e.Problems, fmt.Sprintf("%s: %q must be an https:// URL in production", key, s))
+			k.problem("%s: %q must be an https:// URL in production", key, s)
 		}
 	}
-	walk(map[string]any(c), "", func(path, key string, v any) {
+}
+
+// everyKey: nothing "dangerously…" (as a key or a value), no $include, and
+// no variable outside env anywhere.
+func (k *checker) everyKey(env []string) {
+	required := func(key string) bool { return slices.Contains(RequiredKeys, key) }
+	walk(map[string]any(k.c), "", func(path, key string, v any) {
 		if strings.HasPrefix(key, "dangerously") {
-			e.Problems = append(e.Problems, path+": dangerously… options are refused in production")
+			k.problem("%s: dangerously… options are refused in production", path)
+		}
+		if s, ok := v.(string); ok && strings.HasPrefix(s, "dangerously") {
+			k.problem("%s: %s is refused in production", path, s)
 		}
 		if key == "$include" {
-			e.Problems = append(e.Problems, path+": $include is refused in production: the check cannot see what it adds")
+			k.problem("%s: $include is refused in production: the check cannot see what it adds", path)
 		}
 		if required(path) || required(strings.TrimSuffix(path, ".$env")) {
 			return
 		}
 		for _, name := range namesAt(key, v) {
 			if !slices.Contains(env, name) {
-				e.Problems = append(e.Problems, fmt.Sprintf("%s: substitutes ${%s}, which the deployment does not provide", path, name))
+				k.problem("%s: substitutes ${%s}, which the deployment does not provide", path, name)
 			}
 		}
 	})
-	return e.orNil()
 }
 
 // CheckDevelopment refuses a development config that lacks either sign-in:
-// the guest provider for quick looks, and GitHub (under the config's
+// the guest provider for quick looks, and GitLab (under the config's
 // auth.environment, "development" by default) to try the real flow.
 func CheckDevelopment(c Config) error {
 	e := &Error{Why: map[string]string{}}
@@ -190,8 +223,8 @@ func CheckDevelopment(c Config) error {
 	if _, ok := c.Get("auth.providers.guest"); !ok {
 		e.Problems = append(e.Problems, "auth.providers.guest: development keeps guest sign-in")
 	}
-	if _, ok := c.Get("auth.providers.github." + env + ".clientId"); !ok {
-		e.Problems = append(e.Problems, "auth.providers.github."+env+".clientId: development keeps GitHub sign-in")
+	if _, ok := c.Get("auth.providers.gitlab." + env + ".clientId"); !ok {
+		e.Problems = append(e.Problems, "auth.providers.gitlab."+env+".clientId: development keeps GitLab sign-in")
 	}
 	return e.orNil()
 }
@@ -257,26 +290,14 @@ func absent(v any, env []string) string {
 				return fmt.Sprintf("substitutes ${%s}, which the deployment does not provide", name)
 			}
 		}
-		return ""
-	case bool, int, int64, uint64, float64:
-		return ""
 	case map[string]any:
-		if len(t) == 1 {
-			if name, ok := t["$env"].(string); ok {
-				if slices.Contains(env, name) {
-					return ""
-				}
-				return fmt.Sprintf("$env: %s, which the deployment does not provide", name)
-			}
-			if path, ok := t["$file"].(string); ok && strings.TrimSpace(path) != "" {
-				return ""
-			}
+		if name, ok := t["$env"].(string); ok && len(t) == 1 && !slices.Contains(env, name) {
+			return fmt.Sprintf("$env: %s, which the deployment does not provide", name)
 		}
-		return "is a mapping, not a value"
-	case []any:
-		return "is a list, not a value"
 	}
-	return "is not a value"
+	// A number or a boolean is a value; whether a mapping ({$file: PATH}
+	// among them) or a list fits there is Backstage's schema check.
+	return ""
 }
 
 func get[T any](c Config, key string) (T, bool) {

@@ -73,16 +73,42 @@ func TestCheckProductionRefuses(t *testing.T) {
 		want string
 	}{
 		"guest provider": {func(c Config) { set(c, "auth.providers.guest", map[string]any{}) }, "auth.providers.guest: guest sign-in is refused"},
-		"other provider": {func(c Config) { set(c, "auth.providers.google", map[string]any{}) }, "auth.providers.google: only GitHub"},
+		"other provider": {func(c Config) { set(c, "auth.providers.google", map[string]any{}) }, "auth.providers.google: only GitLab"},
+		"GitHub sign-in": {func(c Config) { set(c, "auth.providers.github", githubEmailSignIn()) }, "auth.providers.github: only GitLab sign-in"},
+		"GitHub e-mail resolver": {func(c Config) { set(c, "auth.providers.github", githubEmailSignIn()) },
+			"auth.providers.github.production.signIn.resolvers[0].resolver: emailMatchingUserEntityProfileEmail is refused"},
+		"e-mail resolver on GitLab": {func(c Config) {
+			set(c, "auth.providers.gitlab.production.signIn.resolvers", []any{map[string]any{"resolver": "emailMatchingUserEntityProfileEmail"}})
+		}, "auth.providers.gitlab.production.signIn.resolvers[0].resolver: emailMatchingUserEntityProfileEmail is refused"},
 		"guest outside development": {func(c Config) {
 			set(c, "auth.providers.guest", map[string]any{"dangerouslyAllowOutsideDevelopment": true})
 		}, "auth.providers.guest.dangerouslyAllowOutsideDevelopment: dangerously"},
 		"sign-in without a catalog user": {func(c Config) {
-			set(c, "auth.providers.github.production.signIn.resolvers", []any{map[string]any{"resolver": "usernameMatchingUserEntityName", "dangerouslyAllowSignInWithoutUserInCatalog": true}})
+			set(c, "auth.providers.gitlab.production.signIn.resolvers", []any{map[string]any{"resolver": "usernameMatchingUserEntityName", "dangerouslyAllowSignInWithoutUserInCatalog": true}})
 		}, "dangerouslyAllowSignInWithoutUserInCatalog: dangerously"},
 		"other resolver": {func(c Config) {
-			set(c, "auth.providers.github.production.signIn.resolvers", []any{map[string]any{"resolver": "usernameMatchingUserEntityName"}})
-		}, "resolvers[0].resolver: usernameMatchingUserEntityName is refused"},
+			set(c, "auth.providers.gitlab.production.signIn.resolvers", []any{map[string]any{"resolver": "userIdMatchingUserEntityAnnotation"}})
+		}, "resolvers[0].resolver: userIdMatchingUserEntityAnnotation is refused"},
+		"second resolver": {func(c Config) {
+			set(c, "auth.providers.gitlab.production.signIn.resolvers[1]", map[string]any{"resolver": "emailLocalPartMatchingUserEntityName"})
+		}, "resolvers[1].resolver: emailLocalPartMatchingUserEntityName is refused"},
+		"sign-in at another GitLab": {func(c Config) { set(c, "auth.providers.gitlab.production.audience", "https://gitlab.com") },
+			`auth.providers.gitlab.production.audience: "https://gitlab.com" is not https:// + integrations.gitlab[0].host (${GITLAB_HOST})`},
+		"users from another GitLab": {func(c Config) { set(c, "catalog.providers.gitlab.org.host", "gitlab.com") },
+			`catalog.providers.gitlab.org.host: "gitlab.com" is not integrations.gitlab[0].host (${GITLAB_HOST})`},
+		"no user ingestion": {func(c Config) { set(c, "catalog.providers.gitlab.org.orgEnabled", false) },
+			"catalog.providers.gitlab.org.orgEnabled: must be true"},
+		"no GitLab sign-in at all": {func(c Config) { c.Delete("auth.providers.gitlab") }, "auth.providers.gitlab.production.clientId: missing"},
+		"no grafana":               {func(c Config) { c.Delete("grafana") }, "grafana.hosts[0].domain: missing"},
+		"no grafana proxy":         {func(c Config) { c.Delete("proxy.endpoints./grafana/api") }, "proxy.endpoints./grafana/api.target: missing"},
+		"grafana proxy path without an endpoint": {func(c Config) { set(c, "grafana.hosts[0].proxyPath", "/grafana-cloud/api") },
+			"grafana.hosts[0].proxyPath: /grafana-cloud/api has no proxy.endpoints entry"},
+		"grafana proxy to another stack": {func(c Config) { set(c, "proxy.endpoints./grafana/api.target", "https://other.grafana.net") },
+			`proxy.endpoints./grafana/api.target: "https://other.grafana.net" is not grafana.hosts[0].domain`},
+		"unauthenticated proxy": {func(c Config) { set(c, GrafanaProxy+".credentials", "dangerously-allow-unauthenticated") },
+			"proxy.endpoints./grafana/api.credentials: dangerously-allow-unauthenticated is refused"},
+		"literal grafana token": {func(c Config) { set(c, "proxy.endpoints./grafana/api.headers.Authorization", "Bearer glsa_literal") },
+			"proxy.endpoints./grafana/api.headers.Authorization: a literal credential is refused"},
 		"development environment": {func(c Config) { set(c, "auth.environment", "development") }, "auth.environment: is development"},
 		"sqlite":                  {func(c Config) { set(c, "backend.database.client", "better-sqlite3") }, "backend.database.client: better-sqlite3"},
 		"http base URL":           {func(c Config) { set(c, "app.baseUrl", "http://backstage.example.com") }, `app.baseUrl: "http://backstage.example.com" must be an https:// URL`},
@@ -93,11 +119,9 @@ func TestCheckProductionRefuses(t *testing.T) {
 			"organization.name.$env: substitutes ${ORG_NAME}"},
 		"undeclared variable in a required key": {func(c Config) { set(c, "integrations.gitlab[0].token", "${GITLAB_PAT}") },
 			"integrations.gitlab[0].token: substitutes ${GITLAB_PAT}, which the deployment does not provide"},
-		"empty required key":   {func(c Config) { set(c, "idp.aws.accountId", "  ") }, "idp.aws.accountId: empty"},
-		"null required key":    {func(c Config) { set(c, "idp.aws.region", nil) }, "idp.aws.region: empty"},
-		"mapping required key": {func(c Config) { set(c, "idp.aws.ecrRegistry", map[string]any{"a": 1}) }, "idp.aws.ecrRegistry: is a mapping"},
-		"no GitHub at all":     {func(c Config) { c.Delete("auth.providers.github") }, "auth.providers.github.production.clientId: missing"},
-		"no GitLab list":       {func(c Config) { set(c, "integrations.gitlab", []any{}) }, "integrations.gitlab[0].host: missing"},
+		"empty required key": {func(c Config) { set(c, "idp.aws.accountId", "  ") }, "idp.aws.accountId: empty"},
+		"null required key":  {func(c Config) { set(c, "idp.aws.region", nil) }, "idp.aws.region: empty"},
+		"no GitLab list":     {func(c Config) { set(c, "integrations.gitlab", []any{}) }, "integrations.gitlab[0].host: missing"},
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
@@ -122,6 +146,8 @@ func TestCheckProductionAccepts(t *testing.T) {
 		"number":                func(c Config) { set(c, "backend.database.connection.port", 5432) },
 		"second GitLab host":    func(c Config) { set(c, "integrations.gitlab[1]", nil) },
 		"fully substituted URL": func(c Config) { set(c, "app.baseUrl", "${BACKSTAGE_HOST}") },
+		// Types are Backstage's check (hack/check-backstage-config.sh).
+		"mapping where a value goes": func(c Config) { set(c, "idp.aws.ecrRegistry", map[string]any{"a": 1}) },
 	}
 	for name, edit := range cases {
 		t.Run(name, func(t *testing.T) {
@@ -191,22 +217,31 @@ func TestPropertyEveryIncompleteSubsetRefused(t *testing.T) {
 	})
 }
 
-var otherProviders = []string{"guest", "google", "gitlab", "microsoft", "okta", "oidc", "oauth2Proxy"}
+var otherProviders = []string{"guest", "google", "github", "microsoft", "okta", "oidc", "oauth2Proxy"}
 
-// TestPropertyProductionSignInIsGitHubOnly: add any set of other sign-in
-// providers, maybe drop GitHub, maybe put a dangerously… option anywhere:
-// the check accepts exactly when GitHub is the only provider and nothing is
+// githubEmailSignIn is the sign-in production used to have: GitHub, matching
+// the User entity by e-mail, which gitlab.com hides for most users.
+func githubEmailSignIn() map[string]any {
+	return map[string]any{"production": map[string]any{
+		"clientId": "github-client-id", "clientSecret": "github-client-secret",
+		"signIn": map[string]any{"resolvers": []any{map[string]any{"resolver": "emailMatchingUserEntityProfileEmail"}}},
+	}}
+}
+
+// TestPropertyProductionSignInIsGitLabOnly: add any set of other sign-in
+// providers, maybe drop GitLab, maybe put a dangerously… option anywhere:
+// the check accepts exactly when GitLab is the only provider and nothing is
 // dangerous, and then guest is never there.
-func TestPropertyProductionSignInIsGitHubOnly(t *testing.T) {
+func TestPropertyProductionSignInIsGitLabOnly(t *testing.T) {
 	rapid.Check(t, func(t *rapid.T) {
 		c := loadFile(t, productionFile)
 		extra := rapid.SliceOfDistinct(rapid.SampledFrom(otherProviders), rapid.ID[string]).Draw(t, "providers")
 		for _, p := range extra {
 			set(c, "auth.providers."+p, map[string]any{"production": map[string]any{"clientId": "x"}})
 		}
-		dropGitHub := rapid.Bool().Draw(t, "dropGitHub")
-		if dropGitHub {
-			c.Delete("auth.providers.github")
+		dropGitLab := rapid.Bool().Draw(t, "dropGitLab")
+		if dropGitLab {
+			c.Delete("auth.providers.gitlab")
 		}
 		dangerous := rapid.Bool().Draw(t, "dangerous")
 		if dangerous {
@@ -215,13 +250,13 @@ func TestPropertyProductionSignInIsGitHubOnly(t *testing.T) {
 			set(c, joinPath(at, name), rapid.Bool().Draw(t, "value"))
 		}
 		err := CheckProduction(c, nil)
-		wantOK := len(extra) == 0 && !dropGitHub && !dangerous
+		wantOK := len(extra) == 0 && !dropGitLab && !dangerous
 		if (err == nil) != wantOK {
 			t.Fatalf("err = %v, want accepted = %v", err, wantOK)
 		}
 		if err == nil {
 			providers, _ := c.Get("auth.providers")
-			if keys := slices.Sorted(maps.Keys(providers.(map[string]any))); !slices.Equal(keys, []string{"github"}) {
+			if keys := slices.Sorted(maps.Keys(providers.(map[string]any))); !slices.Equal(keys, []string{"gitlab"}) {
 				t.Fatalf("accepted with providers %v", keys)
 			}
 			return
@@ -234,23 +269,23 @@ func TestPropertyProductionSignInIsGitHubOnly(t *testing.T) {
 }
 
 // TestPropertyDevelopmentHasBoth: a development config passes exactly when
-// it keeps both guest and GitHub sign-in, whatever other providers it has.
+// it keeps both guest and GitLab sign-in, whatever other providers it has.
 func TestPropertyDevelopmentHasBoth(t *testing.T) {
 	rapid.Check(t, func(t *rapid.T) {
 		c := loadFile(t, developmentFile)
 		for _, p := range rapid.SliceOfDistinct(rapid.SampledFrom(otherProviders[1:]), rapid.ID[string]).Draw(t, "others") {
 			set(c, "auth.providers."+p, map[string]any{})
 		}
-		keepGuest, keepGitHub := rapid.Bool().Draw(t, "guest"), rapid.Bool().Draw(t, "github")
+		keepGuest, keepGitLab := rapid.Bool().Draw(t, "guest"), rapid.Bool().Draw(t, "gitlab")
 		if !keepGuest {
 			c.Delete("auth.providers.guest")
 		}
-		if !keepGitHub {
-			c.Delete("auth.providers.github")
+		if !keepGitLab {
+			c.Delete("auth.providers.gitlab")
 		}
 		err := CheckDevelopment(c)
-		if (err == nil) != (keepGuest && keepGitHub) {
-			t.Fatalf("guest %v, github %v: err = %v", keepGuest, keepGitHub, err)
+		if (err == nil) != (keepGuest && keepGitLab) {
+			t.Fatalf("guest %v, gitlab %v: err = %v", keepGuest, keepGitLab, err)
 		}
 	})
 }

@@ -1,8 +1,12 @@
 // Package backstageconfig reads Backstage app-config files the way Backstage
 // does (YAML, several files merged in order, later ones winning) and checks
-// a production config before it is deployed: every required key set, GitHub
-// the only sign-in, no guest, nothing "dangerously" enabled, and every
-// ${NAME} substitution one that the deployment provides.
+// a production config before it is deployed for what only this platform
+// knows: every required key set, GitLab the only sign-in and by username,
+// no guest, nothing "dangerously" enabled, the Grafana plugin's proxy in
+// place, and every ${NAME} substitution one that the deployment provides.
+// Types, misspelled keys and each plugin's own required keys are Backstage's
+// own check (hack/check-backstage-config.sh, config:check --strict with the
+// plugins' schemas); see CheckProduction.
 //
 // The rule for substitutions: Backstage replaces ${NAME} (and ${NAME:-fallback})
 // with the environment variable NAME when it loads the config, and a value

@@ -39,10 +39,11 @@ func deployEnv() map[string]string {
 		"GITLAB_HOST":         "gitlab.example.org",
 		"ARGOCD_URL":          "https://argocd.example.org",
 		"POSTGRES_HOST":       "backstage.cluster-x.eu-west-1.rds.amazonaws.com",
+		"GRAFANA_URL":         "https://vibecoder.grafana.net",
 	}
 }
 
-var requiredDeployEnv = []string{"AWS_ACCOUNT_ID", "AWS_REGION", "ECR_REGISTRY", "ACM_CERTIFICATE_ARN", "BASE_DOMAIN", "GITLAB_HOST", "ARGOCD_URL", "POSTGRES_HOST"}
+var requiredDeployEnv = []string{"AWS_ACCOUNT_ID", "AWS_REGION", "ECR_REGISTRY", "ACM_CERTIFICATE_ARN", "BASE_DOMAIN", "GITLAB_HOST", "ARGOCD_URL", "POSTGRES_HOST", "GRAFANA_URL"}
 
 // Stubs: each appends "<name> <args>" to $STUB_LOG, then behaves as told by
 // STUB_* variables.
@@ -195,10 +196,12 @@ func TestDeployRefusesBeforeDoingAnything(t *testing.T) {
 		{"invalid variables", []string{"--app-repo", appRepo}, with(deployEnv(),
 			"ECR_REGISTRY", "123456789012.dkr.ecr.us-east-2.amazonaws.com",
 			"ACM_CERTIFICATE_ARN", "arn:aws:acm:us-east-1:210987654321:certificate/1a2b",
-			"ARGOCD_URL", "http://argocd.example.org"), nil, 1,
+			"ARGOCD_URL", "http://argocd.example.org",
+			"GRAFANA_URL", "vibecoder.grafana.net/"), nil, 1,
 			[]string{"ECR_REGISTRY=123456789012.dkr.ecr.us-east-2.amazonaws.com is not 210987654321.dkr.ecr.eu-west-1.amazonaws.com",
 				"ACM_CERTIFICATE_ARN=arn:aws:acm:us-east-1:210987654321:certificate/1a2b is not an ACM certificate of account 210987654321 in eu-west-1",
-				"ARGOCD_URL=http://argocd.example.org must start with https://"}},
+				"ARGOCD_URL=http://argocd.example.org must start with https://",
+				"GRAFANA_URL=vibecoder.grafana.net/ must be https://<host> with no path"}},
 		{"missing tools", []string{"--app-repo", appRepo}, deployEnv(), []string{"git", "aws", "kubectl"}, 1,
 			[]string{"missing tools on PATH: docker kustomize"}},
 	}
@@ -361,7 +364,7 @@ func TestDeployHappyPath(t *testing.T) {
 				continue
 			}
 			data, _, _ := unstructured.NestedStringMap(o.Object, "data")
-			for k, v := range map[string]string{"GITLAB_HOST": "gitlab.example.org", "ARGOCD_URL": "https://argocd.example.org", "AWS_ACCOUNT_ID": "210987654321", "ECR_REGISTRY": env["ECR_REGISTRY"], "POSTGRES_HOST": env["POSTGRES_HOST"], "POSTGRES_PORT": "5432"} {
+			for k, v := range map[string]string{"GITLAB_HOST": "gitlab.example.org", "ARGOCD_URL": "https://argocd.example.org", "AWS_ACCOUNT_ID": "210987654321", "ECR_REGISTRY": env["ECR_REGISTRY"], "POSTGRES_HOST": env["POSTGRES_HOST"], "POSTGRES_PORT": "5432", "GRAFANA_URL": "https://vibecoder.grafana.net"} {
 				if data[k] != v {
 					t.Errorf("applied setting %s = %q, want %q", k, data[k], v)
 				}

@@ -1,7 +1,8 @@
 // Command check refuses a Backstage app-config that is not fit for
 // production (or, with -development, for a laptop), naming every key at
-// fault. Files are merged in order, as Backstage merges several --config
-// flags.
+// fault, by the platform's rules; hack/check-backstage-config.sh checks the
+// same files against the plugins' schemas. Files are merged in order, as
+// Backstage merges several --config flags.
 //
 //	go run ./internal/backstageconfig/cmd/check manifests/backstage/app-config.production.yaml
 //	go run ./internal/backstageconfig/cmd/check -development manifests/backstage/app-config.development.yaml
@@ -22,7 +23,7 @@ func main() { os.Exit(run(os.Args[1:], os.Stdout, os.Stderr)) }
 func run(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("check", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	dev := fs.Bool("development", false, "check a development config (guest and GitHub sign-in) instead of a production one")
+	dev := fs.Bool("development", false, "check a development config (guest and GitLab sign-in) instead of a production one")
 	env := fs.String("env", strings.Join(backstageconfig.ProductionEnv, ","), "comma-separated environment variables the deployment provides: the only ${NAME} a production config may substitute")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "usage: check [-development] [-env NAME,...] FILE...")
