@@ -228,25 +228,27 @@ func (f *Fake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h(f, rq)
 }
 
-// confined keeps a project access token to its own project, as its bot user
-// is a member of nothing else: other projects and groups are 404.
+// confined keeps a token other than the bot's to what its user may read:
+// a private project only as a member (a project access token's bot is a
+// member of its project alone), a private group only as a member. Anything
+// else is 404, as GitLab does not confirm that it exists.
 func (f *Fake) confined(rq *request, name string, t *token) bool {
-	if t.user == nil || !t.user.bot || name == "GET /user" || name == "GET /namespaces/:id" {
+	if t.main || t.user != nil && t.user.id == BotUserID {
 		return true
 	}
+	f.mu.RLock()
+	defer f.mu.RUnlock()
 	switch {
 	case strings.Contains(name, " /projects/:id"):
-		f.mu.RLock()
-		p := f.findProject(rq.args[0])
-		f.mu.RUnlock()
-		if p != nil && p == t.project {
-			return true
+		if p := f.findProject(rq.args[0]); p == nil || p.visibility != "private" || f.accessLevel(t, p) > accessNone {
+			return true // unknown projects get the handler's own 404
 		}
 		notFound(rq.w, "Project")
 	case strings.Contains(name, " /groups/:id"):
+		if g := f.findGroup(rq.args[0]); g == nil || !t.user.bot && (groupVisibility(g) != "private" || f.groupAccess(t, g) > accessNone) {
+			return true
+		}
 		notFound(rq.w, "Group")
-	case name == "POST /projects":
-		writeValidation(rq.w, map[string][]string{"namespace": {"is not valid"}})
 	default:
 		return true
 	}

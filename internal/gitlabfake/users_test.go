@@ -51,3 +51,30 @@ func TestNamespacesByIDOrPath(t *testing.T) {
 		})
 	}
 }
+
+func TestUsersReadOnlyWhatTheyMaySee(t *testing.T) {
+	f, _ := startManaged(t, gitlabfake.Options{})
+	c := client(t, f)
+	p := create(t, c, f, "gitops", "secret")
+	id, member := f.AddUser("member")
+	f.AddGroupMember("gitops", id, 20)
+	_, stranger := f.AddUser("stranger")
+	for name, tc := range map[string]struct {
+		tok, path string
+		status    int
+	}{
+		"member reads the project":   {member, "/projects/" + itoa(p.ID), 200},
+		"member lists the group":     {member, "/groups/gitops/projects", 200},
+		"stranger, project":          {stranger, "/projects/" + itoa(p.ID), 404},
+		"stranger, project's files":  {stranger, "/projects/" + itoa(p.ID) + "/repository/tree", 404},
+		"stranger, group":            {stranger, "/groups/gitops", 404},
+		"stranger, unknown project":  {stranger, "/projects/9999", 404},
+		"stranger, group's projects": {stranger, "/groups/gitops/projects", 404},
+	} {
+		t.Run(name, func(t *testing.T) {
+			if code, body := send(t, "GET", f.APIURL()+tc.path, tc.tok, nil); code != tc.status {
+				t.Fatalf("%s: %d %s", tc.path, code, body)
+			}
+		})
+	}
+}
