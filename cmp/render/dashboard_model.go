@@ -42,6 +42,10 @@ func requestSelector(app *appspec.App) string {
 func dashboardModel(app *appspec.App, uid string) ([]byte, error) {
 	name := app.Metadata.Name
 	sel := requestSelector(app)
+	// The v1 model, deprecated in the SDK for dashboard v2: the Grafana
+	// Operator posts spec.json to Grafana's /api/dashboards/db, which takes
+	// the v1 model only.
+	//lint:ignore SA1019 see above
 	b := dashboard.NewDashboardBuilder(name).
 		Uid(uid).
 		Tags(dashboardTags(app)).
