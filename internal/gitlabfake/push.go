@@ -166,7 +166,8 @@ func (f *Fake) gitAccess(t *token, authed bool, p *project, push bool) (int, str
 		return http.StatusUnauthorized, "HTTP Basic: Access denied"
 	case p == nil || p.repo == "" || f.accessLevel(t, p) == accessNone && p.visibility != "public":
 		return http.StatusNotFound, msgNotFound
-	case !push && !t.has("read_repository") && !t.has("api"):
+	// As Gitlab::Auth#abilities_for_scopes: write_repository downloads too.
+	case !push && !t.has("read_repository") && !t.has("write_repository") && !t.has("api"):
 		return http.StatusForbidden, msgAuthDownload
 	case push && (t.deploy || !t.has("write_repository") && !t.has("api")):
 		return http.StatusForbidden, msgAuthUpload

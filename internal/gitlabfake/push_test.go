@@ -172,9 +172,11 @@ func TestGitAuthorizationFollowsTokens(t *testing.T) {
 			}
 		})
 	}
-	// Reads: the deploy token and the reader clone; nobody reads another
-	// project with this project's token.
-	for name, u := range map[string]string{"deploy": remote(t, p, deploy.Username, deploy.Token), "reader": remote(t, p, "x", reader)} {
+	// Reads: the deploy token, the reader and a write_repository-only token
+	// clone (GitLab's abilities_for_scopes gives write_repository
+	// download_code too); nobody reads another project with this project's token.
+	writeOnly := newToken(gitlab.MaintainerPermissions, "write_repository")
+	for name, u := range map[string]string{"deploy": remote(t, p, deploy.Username, deploy.Token), "reader": remote(t, p, "x", reader), "write only": remote(t, p, "x", writeOnly)} {
 		if out, err := gitRun(t.TempDir(), "ls-remote", u); err != nil || !strings.Contains(out, "refs/heads/main") {
 			t.Fatalf("%s ls-remote: %v\n%s", name, err, out)
 		}
