@@ -55,13 +55,13 @@ check() {
   fi
 }
 
-# node_checks PREFIX SCRIPT ARGS...: runs a Node checker that prints PASS/FAIL
-# lines, and counts them (prefixed). A checker that dies without saying FAIL
-# is a failure too.
-node_checks() {
-  local prefix="$1" out="$WORK/logs/node-checks.out" rc=0 failed_before=$FAILED line
+# listed_checks PREFIX CMD...: runs a checker that prints PASS/FAIL lines,
+# and counts them (prefixed). A checker that dies without saying FAIL is a
+# failure too.
+listed_checks() {
+  local prefix="$1" out="$WORK/logs/listed-checks.out" rc=0 failed_before=$FAILED line
   shift
-  node "$@" >"$out" 2>&1 || rc=$?
+  "$@" >"$out" 2>&1 || rc=$?
   while IFS= read -r line; do
     case "$line" in
       PASS\ *) pass "$prefix${line#PASS }" ;;
@@ -70,8 +70,15 @@ node_checks() {
     esac
   done <"$out"
   if [ "$rc" -ne 0 ] && [ "$FAILED" -eq "$failed_before" ]; then
-    fail "$prefix$(basename "$1") exited with $rc"
+    fail "$prefix$(basename "${2:-$1}") exited with $rc"
   fi
+}
+
+# node_checks PREFIX SCRIPT ARGS...: a checker written for Node.
+node_checks() {
+  local prefix="$1"
+  shift
+  listed_checks "$prefix" node "$@"
 }
 
 # --- tools -------------------------------------------------------------------
@@ -104,6 +111,12 @@ install_harness() {
 
 # The platform CLI from this checkout when it has one. Without it, a stand-in
 # for `cmp set-image` still lets the update-gitops script be exercised.
+# The project's GitLab stand-in, which the scaffolder's real GitLab actions
+# and the update-gitops job talk to.
+prepare_gitlabfake() {
+  check "the GitLab stand-in (internal/gitlabfake) builds" bash -c "cd '$ROOT' && go build -o '$WORK/bin/gitlabfake' ./internal/gitlabfake/cmd/gitlabfake"
+}
+
 prepare_cmp() {
   if compgen -G "$ROOT/cmp/*.go" >/dev/null && command -v go >/dev/null; then
     check "the platform CLI (./cmp) builds" bash -c "cd '$ROOT' && go build -o '$WORK/bin/cmp-real' ./cmp"
@@ -430,6 +443,8 @@ check_gitops() {
   check "$label: update-gitops never deploys an older commit over a newer one" \
     never_deploys_older "$app" "$bare" "$repo"
   if [ -n "$CMP_REAL" ]; then
+    GITLAB_CI_LOCAL="$GITLAB_CI_LOCAL" GITLABFAKE="$WORK/bin/gitlabfake" CMP="$CMP_REAL" \
+      listed_checks "$label: " bash "$HARNESS/check-update-gitops-job.sh" "$app" "$gitops" "$WORK"
     git -C "$bare" show main:app.yaml >"$WORK/deployed-$id.yaml"
     check "$label: cmp validate app.yaml after set-image" "$CMP_REAL" validate "$WORK/deployed-$id.yaml"
   fi
@@ -443,14 +458,15 @@ main() {
     echo "node and npm are needed" >&2
     exit 1
   fi
-  ensure_debian_packages rsync curl git
+  ensure_debian_packages rsync curl git jq
   # In this shell, as it exports NODE_PATH; nothing else can run without it.
   install_harness
   pass "harness dependencies installed (npm ci, cached by lockfile) in $((SECONDS - started)) s"
   prepare_cmp
+  prepare_gitlabfake
   write_race_commit
 
-  node_checks "" "$HARNESS/render-templates.js" --templates "$ROOT/templates" --out "$WORK/rendered"
+  node_checks "" "$HARNESS/render-templates.js" --templates "$ROOT/templates" --out "$WORK/rendered" --gitlabfake "$WORK/bin/gitlabfake"
   validate_all_app_yamls
 
   entries="$(node -e 'for (const m of require(process.argv[1])) console.log([m.template, m.case, m.checks, m.app, m.gitops].join("\t"))' "$WORK/rendered/manifest.json" || true)"

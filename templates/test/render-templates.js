@@ -18,7 +18,7 @@ const { validateEntity } = require('./lib/entities');
 const { readYaml } = require('./lib/yaml');
 
 const { values: args } = parseArgs({
-  options: { templates: { type: 'string' }, out: { type: 'string' } },
+  options: { templates: { type: 'string' }, out: { type: 'string' }, gitlabfake: { type: 'string' } },
 });
 const templatesDir = path.resolve(args.templates);
 const outDir = path.resolve(args.out);
@@ -72,6 +72,13 @@ async function checkRendering(label, result, expect) {
   await check(`${label}: registered catalog-info.yaml`, () => {
     assertEqual(result.registered, expect.registered, 'registered locations');
   });
+  for (const [project, want] of Object.entries(expect.settings ?? {})) {
+    await check(`${label}: ${project} has its settings (visibility, protected branch, variables, tokens)`, () => {
+      const got = byProject.get(project)?.settings;
+      assert(got, `${project} was not published`);
+      for (const [key, value] of Object.entries(want)) assertEqual(got[key], value, key);
+    });
+  }
   await check(`${label}: output links`, () => {
     const links = Object.fromEntries(result.output.links.map((l) => [l.title, l.url ?? l.entityRef]));
     assertEqual(links, expect.links, 'links');
@@ -168,9 +175,20 @@ async function checkTemplate(templateName, manifest) {
       templateName,
       values: c.values,
       catalogEntities: c.catalog ?? [],
+      gitlabProjects: c.gitlab ?? [],
+      dryRun: Boolean(c.dryRun),
       outDir: caseOut,
+      gitlabBin: path.resolve(args.gitlabfake),
     });
-    if (c.expect.invalid || c.expect.error) {
+    // Fixtures name the GitLab host {gitlab}: each case has its own.
+    c.expect = JSON.parse(JSON.stringify(c.expect).replaceAll('{gitlab}', result.gitlabHost ?? 'gitlab'));
+    if (c.expect.dryRun) {
+      await check(`${label}: the dry run succeeded`, () => assert(!result.error, `task failed: ${result.error?.message}`));
+      await check(`${label}: the dry run created nothing in GitLab or the catalog`, () => {
+        assertEqual(result.published.map((p) => p.project), [], 'published projects');
+        assertEqual(result.registered, [], 'registered locations');
+      });
+    } else if (c.expect.invalid || c.expect.error) {
       await checkRefusal(label, result, c.expect);
     } else {
       await checkRendering(label, result, c.expect);
