@@ -2,15 +2,17 @@
 # Backstage's own config check on manifests/backstage's two configs:
 # `config:check --strict` from Backstage's CLI (the code `backstage-cli
 # config:check` runs), with the config schemas of the plugins the production
-# config configures (hack/backstage-config/package.json, installed once per
-# lockfile and Node.js major version under ${IDP_CACHE:-$HOME/.cache/idp}).
+# config configures (hack/backstage-config/package.json, with the
+# platform's scaffolder module templates/scaffolder-actions for the idp key;
+# installed once per lockfile and Node.js major version under
+# ${IDP_CACHE:-$HOME/.cache/idp}).
 # Strict: every key must be declared by a plugin's schema and every value
 # must have the declared type.
 #   1. the production config, with only the environment the Deployment
 #      provides (hack/backstage-config/sample.env, sample values);
 #   2. the development config, --lax (a laptop's environment varies);
 #   3. copies of the production config with one mistake each (a misspelled
-#      key, a wrong type, GitHub sign-in, no Grafana, a required value from a
+#      key, one in the idp key, a wrong type, GitHub sign-in, no Grafana, a required value from a
 #      variable the Deployment does not set): each must be refused, naming
 #      the mistake.
 # Backstage's loader drops a value whose variable is unset, so an optional
@@ -35,15 +37,23 @@ for tool in node npm; do
   command -v "$tool" >/dev/null 2>&1 || { echo "check-backstage-config: $tool is not on PATH" >&2; exit 1; }
 done
 
-# The cache key covers package.json too: it carries a config schema.
-key="$(cat "$here/package.json" "$here/package-lock.json" | sha256sum | cut -c1-16)-node$(node -p 'process.versions.node.split(".")[0]')"
-dir="$IDP_CACHE/backstage-config-$key"
+# The config check's package depends on the platform's scaffolder module by
+# path (file:../../templates/scaffolder-actions): the cache entry mirrors
+# those two folders, so the path holds there too, and its key covers what
+# npm installs of the module (package.json, config.d.ts).
+actions=$root/templates/scaffolder-actions
+actions_files=(package.json config.d.ts)
+key="$( (cd "$here" && cat package.json package-lock.json .npmrc) | sha256sum | cut -c1-8)$( (cd "$actions" && cat "${actions_files[@]}") | sha256sum | cut -c1-8)-node$(node -p 'process.versions.node.split(".")[0]')"
+entry="$IDP_CACHE/backstage-config-$key"
+dir=$entry/hack/backstage-config
 install() {
-  echo "installing Backstage's config check and the plugins' schemas into $dir" >&2
-  cp "$here/package.json" "$here/package-lock.json" "$1/"
-  (cd "$1" && npm ci --no-audit --no-fund --loglevel=error) >&2
+  echo "installing Backstage's config check and the plugins' schemas into $1" >&2
+  mkdir -p "$1/hack/backstage-config" "$1/templates/scaffolder-actions"
+  cp "$here/package.json" "$here/package-lock.json" "$here/.npmrc" "$1/hack/backstage-config/"
+  (cd "$actions" && cp "${actions_files[@]}" "$1/templates/scaffolder-actions/")
+  (cd "$1/hack/backstage-config" && npm ci --no-audit --no-fund --loglevel=error) >&2
 }
-cached "$dir" install
+cached "$entry" install
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/check-backstage-config.XXXXXX")
 trap 'rm -rf "$work"' EXIT
@@ -105,6 +115,8 @@ accepted "development config matches the plugins' schemas (--lax)" "$development
 
 refused "a misspelled key is refused" "additionalProperty=entityFileName" \
   "rename:catalog.providers.gitlab.apps.entityFilename=entityFileName"
+refused "a misspelled key of the scaffolder module's idp is refused" "additionalProperty=gitOpsGroup" \
+  "rename:idp.gitlab.gitopsGroup=gitOpsGroup"
 refused "a wrong type is refused" "/catalog/providers/gitlab/apps/skipForkedRepos" \
   'set:catalog.providers.gitlab.apps.skipForkedRepos="yes"'
 refused "GitHub sign-in is refused (no GitHub provider module)" "additionalProperty=github" \

@@ -20,7 +20,8 @@
 #   AWS_REGION           e.g. us-east-2
 #   ECR_REGISTRY         <account>.dkr.ecr.<region>.amazonaws.com
 #   ACM_CERTIFICATE_ARN  the *.<domain> certificate, in AWS_REGION and the account
-#   BASE_DOMAIN          Backstage is served at https://backstage.<BASE_DOMAIN>
+#   BASE_DOMAIN          Backstage is served at https://backstage.<BASE_DOMAIN>,
+#                        apps at https://<name>.<BASE_DOMAIN>
 #   GITLAB_HOST          e.g. gitlab.example.com
 #   ARGOCD_URL           https://… of Argo CD's UI and API
 #   POSTGRES_HOST        the catalog database
@@ -28,7 +29,7 @@
 #                        Grafana plugin reads (its token: GRAFANA_TOKEN in
 #                        idp/platform/backstage)
 # Optional: ECR_REPOSITORY (backstage), GITLAB_APP_GROUP (apps),
-#   GITLAB_ORG_GROUP (platform), K8S_CLUSTER_NAME (idp-prod),
+#   GITLAB_ORG_GROUP (platform), GITLAB_GITOPS_GROUP (gitops), K8S_CLUSTER_NAME (idp-prod),
 #   POSTGRES_PORT (5432), ROLLOUT_TIMEOUT (10m), KUBE_CONTEXT.
 set -euo pipefail
 
@@ -170,8 +171,7 @@ cp -R "$root/manifests/backstage" "$work/manifests"
 settings=(
   "--from-literal=BACKSTAGE_HOST=$host"
   "--from-literal=ACM_CERTIFICATE_ARN=$ACM_CERTIFICATE_ARN"
-  "--from-literal=AWS_ACCOUNT_ID=$AWS_ACCOUNT_ID"
-  "--from-literal=AWS_REGION=$AWS_REGION"
+  "--from-literal=BASE_DOMAIN=$BASE_DOMAIN"
   "--from-literal=ECR_REGISTRY=$ECR_REGISTRY"
   "--from-literal=GITLAB_HOST=$GITLAB_HOST"
   "--from-literal=ARGOCD_URL=$ARGOCD_URL"
@@ -180,6 +180,7 @@ settings=(
 )
 [[ -z ${GITLAB_APP_GROUP:-} ]] || settings+=("--from-literal=GITLAB_APP_GROUP=$GITLAB_APP_GROUP")
 [[ -z ${GITLAB_ORG_GROUP:-} ]] || settings+=("--from-literal=GITLAB_ORG_GROUP=$GITLAB_ORG_GROUP")
+[[ -z ${GITLAB_GITOPS_GROUP:-} ]] || settings+=("--from-literal=GITLAB_GITOPS_GROUP=$GITLAB_GITOPS_GROUP")
 [[ -z ${K8S_CLUSTER_NAME:-} ]] || settings+=("--from-literal=K8S_CLUSTER_NAME=$K8S_CLUSTER_NAME")
 [[ -z ${POSTGRES_PORT:-} ]] || settings+=("--from-literal=POSTGRES_PORT=$POSTGRES_PORT")
 (

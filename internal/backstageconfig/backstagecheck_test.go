@@ -6,6 +6,7 @@ package backstageconfig
 
 import (
 	"encoding/json"
+	"maps"
 	"os"
 	"os/exec"
 	"slices"
@@ -55,7 +56,7 @@ var schemaOf = map[string]string{
 	"kubernetes":   "@backstage/plugin-kubernetes-backend",
 	"proxy":        "@backstage/plugin-proxy-backend",
 	"grafana":      "@backstage-community/plugin-grafana",
-	"idp":          "idp-backstage-config-check",
+	"idp":          "@vibe-coder-biz/plugin-scaffolder-backend-module-idp",
 }
 
 // TestConfigCheckHasEverySchema: every top-level key the production config
@@ -123,5 +124,37 @@ func TestCheckScriptShape(t *testing.T) {
 	cmd.Dir = "../.."
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Errorf("shellcheck: %v\n%s", err, out)
+	}
+}
+
+// TestConfigCheckLockHasTheScaffolderModule: the config check installs the
+// platform's scaffolder module by path; the lockfile must record the
+// module's dependencies as its package.json has them now, or npm ci
+// refuses the lockfile (relock: npm install --package-lock-only in
+// hack/backstage-config).
+func TestConfigCheckLockHasTheScaffolderModule(t *testing.T) {
+	var module struct {
+		Name         string
+		Dependencies map[string]string
+	}
+	readJSON(t, "../../templates/scaffolder-actions/package.json", &module)
+	var pkg struct{ Dependencies map[string]string }
+	readJSON(t, backstageCheckDir+"package.json", &pkg)
+	if got, want := pkg.Dependencies[module.Name], "file:../../templates/scaffolder-actions"; got != want {
+		t.Fatalf("hack/backstage-config/package.json: %s is %q, want %q", module.Name, got, want)
+	}
+	var lock struct {
+		Packages map[string]struct {
+			Resolved     string
+			Dependencies map[string]string
+		}
+	}
+	readJSON(t, backstageCheckDir+"package-lock.json", &lock)
+	locked := lock.Packages["node_modules/"+module.Name]
+	if locked.Resolved != "file:../../templates/scaffolder-actions" {
+		t.Errorf("the lockfile resolves %s to %q", module.Name, locked.Resolved)
+	}
+	if !maps.Equal(locked.Dependencies, module.Dependencies) {
+		t.Errorf("the lockfile has %s depend on %v\nits package.json: %v\nrelock: (cd hack/backstage-config && npm install --package-lock-only)", module.Name, locked.Dependencies, module.Dependencies)
 	}
 }

@@ -37,9 +37,12 @@ var RequiredKeys = []string{
 	"grafana.hosts[0].domain",
 	GrafanaProxy + ".target",
 	GrafanaProxy + ".headers.Authorization",
-	"idp.aws.accountId",
-	"idp.aws.region",
-	"idp.aws.ecrRegistry",
+	"idp.gitlab.host",
+	"idp.gitlab.appGroup",
+	"idp.gitlab.gitopsGroup",
+	"idp.baseDomain",
+	"idp.ecrRegistry",
+	"idp.argocdUrl",
 }
 
 // ProductionEnv are the environment variables the Backstage Deployment
@@ -59,13 +62,13 @@ var ProductionEnv = []string{
 	"GITLAB_TOKEN",
 	"GITLAB_APP_GROUP",
 	"GITLAB_ORG_GROUP",
+	"GITLAB_GITOPS_GROUP",
 	"ARGOCD_URL",
 	"ARGOCD_AUTH_TOKEN",
 	"K8S_CLUSTER_NAME",
 	"GRAFANA_URL",
 	"GRAFANA_TOKEN",
-	"AWS_ACCOUNT_ID",
-	"AWS_REGION",
+	"BASE_DOMAIN",
 	"ECR_REGISTRY",
 }
 
@@ -131,6 +134,7 @@ func CheckProduction(c Config, env []string) error {
 	k := &checker{c: c, e: &Error{Why: map[string]string{}}}
 	k.required(env)
 	k.signIn()
+	k.scaffolder()
 	k.grafana()
 	k.backend()
 	k.everyKey(env)

@@ -119,9 +119,15 @@ func TestCheckProductionRefuses(t *testing.T) {
 			"organization.name.$env: substitutes ${ORG_NAME}"},
 		"undeclared variable in a required key": {func(c Config) { set(c, "integrations.gitlab[0].token", "${GITLAB_PAT}") },
 			"integrations.gitlab[0].token: substitutes ${GITLAB_PAT}, which the deployment does not provide"},
-		"empty required key": {func(c Config) { set(c, "idp.aws.accountId", "  ") }, "idp.aws.accountId: empty"},
-		"null required key":  {func(c Config) { set(c, "idp.aws.region", nil) }, "idp.aws.region: empty"},
-		"no GitLab list":     {func(c Config) { set(c, "integrations.gitlab", []any{}) }, "integrations.gitlab[0].host: missing"},
+		"empty required key": {func(c Config) { set(c, "idp.baseDomain", "  ") }, "idp.baseDomain: empty"},
+		"null required key":  {func(c Config) { set(c, "idp.ecrRegistry", nil) }, "idp.ecrRegistry: empty"},
+		"scaffolds at another GitLab": {func(c Config) { set(c, "idp.gitlab.host", "gitlab.com") },
+			`idp.gitlab.host: "gitlab.com" is not integrations.gitlab[0].host (${GITLAB_HOST})`},
+		"scaffolds where the catalog does not look": {func(c Config) { set(c, "idp.gitlab.appGroup", "other") },
+			`idp.gitlab.appGroup: "other" is not catalog.providers.gitlab.apps.group (${GITLAB_APP_GROUP})`},
+		"links to another Argo CD": {func(c Config) { set(c, "idp.argocdUrl", "https://argocd.other.example") },
+			`idp.argocdUrl: "https://argocd.other.example" is not argocd.baseUrl (${ARGOCD_URL})`},
+		"no GitLab list": {func(c Config) { set(c, "integrations.gitlab", []any{}) }, "integrations.gitlab[0].host: missing"},
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
@@ -138,16 +144,16 @@ func TestCheckProductionRefuses(t *testing.T) {
 func TestCheckProductionAccepts(t *testing.T) {
 	cases := map[string]func(Config){
 		"escaped literal":    func(c Config) { set(c, "organization.name", "$${NOT_A_VARIABLE}") },
-		"$env of a declared": func(c Config) { set(c, "idp.aws.region", map[string]any{"$env": "AWS_REGION"}) },
+		"$env of a declared": func(c Config) { set(c, "idp.baseDomain", map[string]any{"$env": "BASE_DOMAIN"}) },
 		"$file": func(c Config) {
 			set(c, "integrations.gitlab[0].token", map[string]any{"$file": "/var/run/gitlab/token"})
 		},
-		"literal values":        func(c Config) { set(c, "idp.aws.accountId", "123456789012") },
+		"literal values":        func(c Config) { set(c, "idp.baseDomain", "apps.example.com") },
 		"number":                func(c Config) { set(c, "backend.database.connection.port", 5432) },
 		"second GitLab host":    func(c Config) { set(c, "integrations.gitlab[1]", nil) },
 		"fully substituted URL": func(c Config) { set(c, "app.baseUrl", "${BACKSTAGE_HOST}") },
 		// Types are Backstage's check (hack/check-backstage-config.sh).
-		"mapping where a value goes": func(c Config) { set(c, "idp.aws.ecrRegistry", map[string]any{"a": 1}) },
+		"mapping where a value goes": func(c Config) { set(c, "idp.ecrRegistry", map[string]any{"a": 1}) },
 	}
 	for name, edit := range cases {
 		t.Run(name, func(t *testing.T) {
@@ -317,15 +323,15 @@ func TestPropertySubstitutionRule(t *testing.T) {
 			}
 		}
 		c := loadFile(t, productionFile)
-		set(c, "idp.aws.region", b.String())
-		env := append(slices.Clone(declared), slices.DeleteFunc(slices.Clone(ProductionEnv), func(n string) bool { return n == "AWS_REGION" })...)
+		set(c, "idp.baseDomain", b.String())
+		env := append(slices.Clone(declared), slices.DeleteFunc(slices.Clone(ProductionEnv), func(n string) bool { return n == "BASE_DOMAIN" })...)
 		err := CheckProduction(c, env)
 		if (err == nil) != (ok && nonEmpty) {
 			t.Fatalf("value %q, declared %v: err = %v", b.String(), declared, err)
 		}
 		if err != nil {
-			if e := refusal(t, err); !slices.Equal(e.Missing, []string{"idp.aws.region"}) {
-				t.Fatalf("missing %v, want only idp.aws.region", e.Missing)
+			if e := refusal(t, err); !slices.Equal(e.Missing, []string{"idp.baseDomain"}) {
+				t.Fatalf("missing %v, want only idp.baseDomain", e.Missing)
 			}
 		}
 	})

@@ -364,7 +364,12 @@ func TestDeployHappyPath(t *testing.T) {
 				continue
 			}
 			data, _, _ := unstructured.NestedStringMap(o.Object, "data")
-			for k, v := range map[string]string{"GITLAB_HOST": "gitlab.example.org", "ARGOCD_URL": "https://argocd.example.org", "AWS_ACCOUNT_ID": "210987654321", "ECR_REGISTRY": env["ECR_REGISTRY"], "POSTGRES_HOST": env["POSTGRES_HOST"], "POSTGRES_PORT": "5432", "GRAFANA_URL": "https://vibecoder.grafana.net"} {
+			for _, k := range []string{"AWS_ACCOUNT_ID", "AWS_REGION"} {
+				if _, ok := data[k]; ok {
+					t.Errorf("applied setting %s, which nothing in Backstage reads", k)
+				}
+			}
+			for k, v := range map[string]string{"GITLAB_HOST": "gitlab.example.org", "ARGOCD_URL": "https://argocd.example.org", "BASE_DOMAIN": "apps.example.org", "GITLAB_GITOPS_GROUP": "gitops", "ECR_REGISTRY": env["ECR_REGISTRY"], "POSTGRES_HOST": env["POSTGRES_HOST"], "POSTGRES_PORT": "5432", "GRAFANA_URL": "https://vibecoder.grafana.net"} {
 				if data[k] != v {
 					t.Errorf("applied setting %s = %q, want %q", k, data[k], v)
 				}
