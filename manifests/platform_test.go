@@ -96,8 +96,9 @@ func platformTyped(t testing.TB, o *unstructured.Unstructured, into runtime.Obje
 
 // TestPlatformBasesBuildAndDecodeStrictly: both bases build; every object
 // of a built-in kind decodes strictly into its k8s.io/api type; the custom
-// resources are External Secrets' (judged by their CRDs on the API server
-// below); every namespaced object names its namespace.
+// resources are External Secrets' and the Grafana Operator's Grafana
+// (judged by their CRDs on the API server below); every namespaced object
+// names its namespace.
 func TestPlatformBasesBuildAndDecodeStrictly(t *testing.T) {
 	dec := platformDecoder()
 	clusterScoped := []string{"Namespace", "ClusterRole", "ClusterRoleBinding", "ClusterSecretStore"}
@@ -115,6 +116,10 @@ func TestPlatformBasesBuildAndDecodeStrictly(t *testing.T) {
 				switch o.GetAPIVersion() {
 				case "external-secrets.io/v1":
 					if k := o.GetKind(); k != "ExternalSecret" && k != "ClusterSecretStore" {
+						t.Errorf("unexpected kind %s", k)
+					}
+				case "grafana.integreatly.org/v1beta1":
+					if k := o.GetKind(); k != "Grafana" {
 						t.Errorf("unexpected kind %s", k)
 					}
 				default:
@@ -1155,6 +1160,12 @@ func TestPlatformAPIServer(t *testing.T) {
 			"ExternalSecret without a store kind it knows": {backstage, "ExternalSecret", "backstage-secrets", func(u *unstructured.Unstructured) {
 				_ = unstructured.SetNestedField(u.Object, "Vault", "spec", "secretStoreRef", "kind")
 			}, "kind"},
+			"misspelled Grafana external field": {platform, "Grafana", "grafana-cloud", func(u *unstructured.Unstructured) {
+				_ = unstructured.SetNestedField(u.Object, "token", "spec", "external", "apiToken")
+			}, "field not declared in schema"},
+			"Grafana external without a URL": {platform, "Grafana", "grafana-cloud", func(u *unstructured.Unstructured) {
+				unstructured.RemoveNestedField(u.Object, "spec", "external", "url")
+			}, "url"},
 		}
 		for name, m := range mutations {
 			t.Run(name, func(t *testing.T) {
