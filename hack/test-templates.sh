@@ -273,7 +273,7 @@ check_pipeline() {
   make_git_repo "$app" "apps/$(basename "$app")"
   check "$label: gitlab-ci-local --list accepts .gitlab-ci.yml (GitLab's schema)" bash -c "cd '$app' && '$GITLAB_CI_LOCAL' --list"
   check "$label: gitlab-ci-local rejects an unquoted 'key: value' script line (control)" rejects_unquoted_colon "$app"
-  check "$label: pipeline jobs on main" expect_jobs "$app" main "lint test npm-audit trivy build push update-gitops"
+  check "$label: pipeline jobs on main" expect_jobs "$app" main "lint test npm-audit trivy build trivy-image push update-gitops"
   check "$label: pipeline jobs on a feature branch" expect_jobs "$app" feature "lint test npm-audit build"
   (cd "$app" && "$GITLAB_CI_LOCAL" --preview >"$WORK/preview.yml")
   node_checks "$label: " "$HARNESS/check-pipeline.js" "$app" "$WORK/preview.yml" "$@"

@@ -74,6 +74,9 @@ const checks = {
     Boolean(job('update-gitops').resource_group) &&
     scriptOf('update-gitops').includes('go install "github.com/vibe-coder-biz/idp/cmp@$IDP_CMP_VERSION"') &&
     scriptOf('update-gitops').includes('ci/update-gitops.sh "$IMAGE_REPOSITORY:$CI_COMMIT_SHA"'),
+  'update-gitops is a deployment of an environment, with the full history to compare commits': () =>
+    Boolean(job('update-gitops').environment?.name) &&
+    String(job('update-gitops').variables?.GIT_DEPTH) === '0',
   'the platform CLI is a pinned release, built once per version (cache keyed by it)': () =>
     /^v[0-9]+\.[0-9]+\.[0-9]+$/.test(String(ci.variables?.IDP_CMP_VERSION ?? '')) &&
     String(job('update-gitops').cache?.key ?? '').includes('$IDP_CMP_VERSION') &&
