@@ -1,4 +1,4 @@
-module ${{ values.repoHost }}/${{ values.appGroup }}/${{ values.name }}
+module ${{ values.repoHost | replace(r/:[0-9]+$/, "") }}/${{ values.appGroup }}/${{ values.name }}
 
 go 1.26.0
 
