@@ -4,8 +4,9 @@
 # modules; staticcheck; kustomize; promtool) into ${IDP_CACHE:-$HOME/.cache/idp}, keyed by
 # version, so later runs start in seconds. Then: gofmt, go vet, staticcheck,
 # the product module's tests, the Argo CD tests in hack/, the template and
-# Terraform checks, the end-to-end run with Argo CD's own controllers, and the
-# golden path on a real single-node cluster (hack/golden.sh).
+# Terraform checks, Backstage's own config check, the end-to-end run with
+# Argo CD's own controllers, and the golden path on a real single-node
+# cluster (hack/golden.sh).
 #
 #   hack/test.sh            everything
 #   hack/test.sh go         only the Go modules
@@ -59,7 +60,7 @@ if [[ $what == all ]]; then
   step "hack/golden.sh (the golden path on a real cluster)"
   hack/golden.sh | tee "$log/golden.out"
   passed=$((passed + $(grep -c -E '^smoke [0-9]+: .*: ok$' "$log/golden.out" || true)))
-  for check in hack/test-templates.sh hack/test-terraform.sh; do
+  for check in hack/test-templates.sh hack/test-terraform.sh hack/check-backstage-config.sh; do
     step "$check"
     "$check" | tee "$log/suite.out"
     counts=$(grep -oE '[0-9]+ passed, [0-9]+ failed' "$log/suite.out" | tail -1)
