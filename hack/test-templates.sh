@@ -134,7 +134,7 @@ EOF
   chmod +x "$WORK/bin/cmp-stub"
 }
 
-# --- the rendered app: Node.js -----------------------------------------------
+# --- the rendered app: probes for every language -----------------------------
 
 free_port() {
   node -e 'const s=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})'
@@ -158,9 +158,10 @@ health_is_ok() {
 }
 
 # The metrics listener is the app's second port, never the one the Ingress
-# routes (which answers the metrics path with 404).
+# routes (which answers the metrics path with 404). RUNTIME: the lines, one
+# extended regex a line, that the language's own metrics must also match.
 metrics_are_red() {
-  local text code
+  local text code pattern
   code="$(curl -s -o /dev/null -w '%{http_code}' --max-time 5 "http://127.0.0.1:$2/metrics")"
   [ "$code" = 404 ] || { echo "the app port answers /metrics with $code"; return 1; }
   curl -fsS --max-time 5 -o /dev/null "http://127.0.0.1:$2/"
@@ -168,9 +169,10 @@ metrics_are_red() {
   grep -q '^http_requests_total{method="GET",route="/",status="200"} [0-9]' <<<"$text"
   # Health checks are not the users' requests.
   if grep -q 'route="/health"' <<<"$text"; then echo "health checks are in the RED metrics"; return 1; fi
-  grep -q '^# TYPE http_request_errors_total counter$' <<<"$text"
   grep -q '^http_request_duration_seconds_bucket{' <<<"$text"
-  grep -q '^process_cpu_user_seconds_total ' <<<"$text"
+  while IFS= read -r pattern; do
+    grep -Eq "$pattern" <<<"$text" || { echo "no line matches $pattern"; return 1; }
+  done <<<"$3"
 }
 
 # Runs in this shell, not in check's subshell: only the parent can wait for
@@ -196,19 +198,29 @@ logs_are_json() {
   ' "$1"
 }
 
-# Starts the app with node on a free loopback port, probes it, stops it.
-smoke_test_node() {
-  local app="$1" label="$2" port metrics log="$WORK/logs/server-$3.log"
+# smoke_test APP LABEL ID RUNTIME COMMAND...: starts COMMAND in APP on free
+# loopback ports (PORT, METRICS_PORT), probes it, stops it with SIGTERM.
+# RUNTIME is metrics_are_red's list of the language's own metrics.
+smoke_test() {
+  local app="$1" label="$2" runtime="$4" port metrics log="$WORK/logs/server-$3.log" shown
+  shift 4
+  shown="${*#"$WORK/"}"
   port="$(free_port)"
   metrics="$(free_port)"
-  (cd "$app" && PORT="$port" METRICS_PORT="$metrics" HOST=127.0.0.1 exec node src/server.js >"$log" 2>&1) &
+  (cd "$app" && PORT="$port" METRICS_PORT="$metrics" HOST=127.0.0.1 exec "$@" >"$log" 2>&1) &
   SERVER_PID=$!
-  check "$label: node src/server.js answers on 127.0.0.1:$port" wait_for_url "http://127.0.0.1:$port/health"
+  check "$label: $shown answers on 127.0.0.1:$port" wait_for_url "http://127.0.0.1:$port/health"
   check "$label: GET /health is {\"status\":\"ok\"}" health_is_ok "$port"
-  check "$label: GET /metrics on METRICS_PORT has RED and default metrics, the app port has none" metrics_are_red "$metrics" "$port"
+  check "$label: GET /metrics on METRICS_PORT has RED and default metrics, the app port has none" metrics_are_red "$metrics" "$port" "$runtime"
   stop_server_with_sigterm "$label"
   check "$label: logs are JSON lines" logs_are_json "$log"
 }
+
+# --- the rendered app: Node.js -----------------------------------------------
+
+# prom-client declares a counter before its first sample; collectDefaultMetrics.
+NODE_RUNTIME_METRICS='^# TYPE http_request_errors_total counter$
+^process_cpu_user_seconds_total '
 
 check_app_node() {
   local app="$1" label="$2" id="$3"
@@ -217,8 +229,72 @@ check_app_node() {
   check "$label: ESLint" bash -c "cd '$app' && timeout 300 npm run lint"
   check "$label: Jest with coverage" bash -c "cd '$app' && timeout 300 npm test -- --ci"
   echo "    jest: $(grep -h '^Tests:' "$WORK/logs/$((PASSED + FAILED)).log" || echo 'no summary')"
-  smoke_test_node "$app" "$label" "$id"
+  smoke_test "$app" "$label" "$id" "$NODE_RUNTIME_METRICS" node src/server.js
   check_pipeline "$app" "$label" npm-audit 'npm audit --audit-level=high --json > npm-audit.json' npm-audit.json
+  run_lint_and_test_jobs "$app" "$label"
+  check_container_files "$app" "$label"
+}
+
+# --- the rendered app: Go ----------------------------------------------------
+
+# client_golang's Go runtime and process collectors. (It shows a counter only
+# after its first sample, so http_request_errors_total is left to go test.)
+GO_RUNTIME_METRICS='^go_goroutines [0-9]
+^process_cpu_seconds_total [0-9]'
+
+# No file that gofmt would change.
+gofmt_is_clean() {
+  local out
+  out="$(cd "$1" && gofmt -l .)"
+  [ -z "$out" ] || { echo "gofmt would change: $out"; return 1; }
+}
+
+# The lint job must fail on a file that gofmt would change: a copy of the app
+# (committed, as make_git_repo leaves it) with one. ARGS go to gitlab-ci-local.
+lint_job_rejects_unformatted_go() {
+  local app="$1" dir="$WORK/gofmt-control" out
+  shift
+  rm -rf "$dir" && mkdir -p "$dir"
+  git -C "$app" archive HEAD | tar -x -C "$dir"
+  printf 'package main\n\nfunc  unformatted() {}\n' >"$dir/unformatted.go"
+  make_git_repo "$dir" control/gofmt
+  if out="$(run_jobs "$dir" "$@" lint 2>&1)"; then
+    echo "$out"
+    echo "the lint job passed"
+    return 1
+  fi
+  echo "$out"
+  grep -q 'gofmt would change .*unformatted.go' <<<"$out"
+}
+
+check_app_go() {
+  local app="$1" label="$2" id="$3"
+  if ! command -v go >/dev/null; then
+    fail "$label: go is needed for the Go checks"
+    return
+  fi
+  # Into an empty module cache, so that every module of go.sum comes through
+  # the Go module proxy and is checked against go.sum (writable, so that the
+  # work folder can be removed). The other steps use the machine's caches.
+  check "$label: go mod download and go mod verify (module proxy, go.sum)" \
+    env GOMODCACHE="$WORK/gomodcache" GOFLAGS="${GOFLAGS:+$GOFLAGS }-modcacherw" bash -c \
+    "set -o pipefail; cd '$app' && timeout 600 go mod download -x 2>&1 | grep -c '^# get ' && go mod verify"
+  check "$label: gofmt -l lists nothing" gofmt_is_clean "$app"
+  check "$label: go vet" bash -c "cd '$app' && timeout 300 go vet ./..."
+  check "$label: go test with coverage" bash -c "cd '$app' && timeout 300 go test -count=1 -cover ./..."
+  echo "    go test: $(grep -h '^ok ' "$WORK/logs/$((PASSED + FAILED)).log" || echo 'no summary')"
+  check "$label: go build" bash -c "cd '$app' && CGO_ENABLED=0 go build -trimpath -o '$WORK/bin/$id' ."
+  smoke_test "$app" "$label" "$id" "$GO_RUNTIME_METRICS" "$WORK/bin/$id"
+  # shellcheck disable=SC2016 # the job's own command, expanded by the runner
+  check_pipeline "$app" "$label" govulncheck \
+    'go run "golang.org/x/vuln/cmd/govulncheck@$GOVULNCHECK_VERSION" -format json ./... > govulncheck.json' govulncheck.json
+  # The jobs keep Go's caches in the project folder for GitLab's cache, which
+  # gitlab-ci-local's shell executor puts under /builds on this machine; here
+  # they use the machine's module and build caches (both safe to share), so
+  # tools such as staticcheck are compiled once per machine.
+  local -a caches=(--variable "GOPATH=$WORK/gopath" --variable "GOMODCACHE=$(go env GOMODCACHE)" --variable "GOCACHE=$(go env GOCACHE)")
+  run_lint_and_test_jobs "$app" "$label" "${caches[@]}"
+  check "$label: the lint job fails on a file gofmt would change (control)" lint_job_rejects_unformatted_go "$app" "${caches[@]}"
   check_container_files "$app" "$label"
 }
 
@@ -267,18 +343,31 @@ rejects_unquoted_colon() {
 }
 
 # Args after LABEL: the audit job, its exact command and its report file.
+# Every language's pipeline has the same jobs but for its audit job.
 check_pipeline() {
-  local app="$1" label="$2"
+  local app="$1" label="$2" audit="$3"
   shift 2
   make_git_repo "$app" "apps/$(basename "$app")"
   check "$label: gitlab-ci-local --list accepts .gitlab-ci.yml (GitLab's schema)" bash -c "cd '$app' && '$GITLAB_CI_LOCAL' --list"
   check "$label: gitlab-ci-local rejects an unquoted 'key: value' script line (control)" rejects_unquoted_colon "$app"
-  check "$label: pipeline jobs on main" expect_jobs "$app" main "lint test npm-audit trivy build trivy-image push update-gitops"
-  check "$label: pipeline jobs on a feature branch" expect_jobs "$app" feature "lint test npm-audit build"
+  check "$label: pipeline jobs on main" expect_jobs "$app" main "lint test $audit trivy build trivy-image push update-gitops"
+  check "$label: pipeline jobs on a feature branch" expect_jobs "$app" feature "lint test $audit build"
   (cd "$app" && "$GITLAB_CI_LOCAL" --preview >"$WORK/preview.yml")
   node_checks "$label: " "$HARNESS/check-pipeline.js" "$app" "$WORK/preview.yml" "$@"
-  check "$label: gitlab-ci-local runs the lint and test jobs (shell executor)" bash -c \
-    "cd '$app' && timeout 900 '$GITLAB_CI_LOCAL' --force-shell-executor --shell-isolation --no-artifacts-to-source lint test"
+}
+
+# run_jobs APP ARGS...: gitlab-ci-local runs jobs of APP's pipeline on this
+# machine; ARGS are its options (e.g. --variable NAME=VALUE over the job's
+# own) and the jobs.
+run_jobs() {
+  cd "$1" && shift
+  timeout 900 "$GITLAB_CI_LOCAL" --force-shell-executor --shell-isolation --no-artifacts-to-source "$@"
+}
+
+run_lint_and_test_jobs() {
+  local app="$1" label="$2"
+  shift 2
+  check "$label: gitlab-ci-local runs the lint and test jobs (shell executor)" run_jobs "$app" "$@" lint test
 }
 
 check_container_files() {
