@@ -231,3 +231,20 @@ func TestFirstPushedBranchBecomesTheDefault(t *testing.T) {
 	code, body = send(t, "POST", api, "", map[string]string{"branch": "a..b", "ref": "master"})
 	expectBody(t, "bad name", code, body, 400, `{"message":"Branch name is invalid"}`)
 }
+
+// A fault can fail a git request too, named "git <service>" like the
+// counts, so a test can make the push of a publish fail half-way.
+func TestFaultsApplyToGit(t *testing.T) {
+	f, _ := startManaged(t, gitlabfake.Options{})
+	c := client(t, f)
+	p := create(t, c, f, "gitops", "hello")
+	f.Inject(gitlabfake.Fault{Method: "POST", Endpoint: "git git-receive-pack", Status: 503, Times: 1})
+	work := workTree(t, "v1\n")
+	if out, err := gitRun(work, "push", "-q", remote(t, p, "x", token), "main"); err == nil || !strings.Contains(out, "503") {
+		t.Fatalf("push under a fault: %v\n%s", err, out)
+	}
+	if _, ok := f.ProjectByPath("gitops/hello"); !ok {
+		t.Fatal("project gone")
+	}
+	mustGit(t, work, "push", "-q", remote(t, p, "x", token), "main")
+}

@@ -186,8 +186,11 @@ type handlerFunc func(f *Fake, rq *request)
 // because on GitLab.com they happen in front of the Rails application.
 func (f *Fake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if path, _, ok := gitPath(r.URL.Path); ok && f.opts.GitRoot != "" {
-		f.count("git "+gitService(r), r)
-		f.serveGit(w, r, path)
+		name := "git " + gitService(r)
+		f.count(name, r)
+		if proceed, _ := f.applyFault(w, r, name); proceed {
+			f.serveGit(w, r, path)
+		}
 		return
 	}
 	name, h, args := match(r.Method, r.URL.EscapedPath())
