@@ -1,3 +1,9 @@
+// The SDK's v1 dashboard is deprecated for dashboard v2, but the Grafana
+// Operator posts spec.json to Grafana's /api/dashboards/db, which takes the
+// v1 model only.
+//
+//lint:file-ignore SA1019 the operator takes the v1 model
+
 package render
 
 import (
@@ -40,21 +46,27 @@ func requestSelector(app *appspec.App) string {
 // Grafana's own typed SDK: a row of RED panels from the request metrics and
 // a row of the SLOs' recorded error ratios against their budgets.
 func dashboardModel(app *appspec.App, uid string) ([]byte, error) {
-	name := app.Metadata.Name
-	sel := requestSelector(app)
-	// The v1 model, deprecated in the SDK for dashboard v2: the Grafana
-	// Operator posts spec.json to Grafana's /api/dashboards/db, which takes
-	// the v1 model only.
-	//lint:ignore SA1019 see above
-	b := dashboard.NewDashboardBuilder(name).
+	b := dashboard.NewDashboardBuilder(app.Metadata.Name).
 		Uid(uid).
 		Tags(dashboardTags(app)).
 		Editable().
 		Timezone(common.TimeZoneBrowser).
 		Time("now-6h", "now").
 		Refresh("1m").
-		WithVariable(dashboard.NewDatasourceVariableBuilder(dsVar).Label("Data source").Type("prometheus")).
-		WithRow(dashboard.NewRowBuilder("Requests (RED)").Id(1)).
+		WithVariable(dashboard.NewDatasourceVariableBuilder(dsVar).Label("Data source").Type("prometheus"))
+	if app.Spec.Description != "" {
+		b = b.Description(app.Spec.Description)
+	}
+	d, err := sloRow(redRow(b, requestSelector(app)), app).Build()
+	if err != nil {
+		return nil, err
+	}
+	return json.MarshalIndent(d, "", "  ")
+}
+
+// redRow adds rate, errors and duration of the requests sel picks.
+func redRow(b *dashboard.DashboardBuilder, sel string) *dashboard.DashboardBuilder {
+	return b.WithRow(dashboard.NewRowBuilder("Requests (RED)").Id(1)).
 		WithPanel(panel(2, "Rate", "Requests per second by route: the users' requests, without probes and health checks.", "reqps").
 			WithTarget(query("A", fmt.Sprintf(`sum by (route) (rate(%s{%s}[$__rate_interval]))`, metricRequests, sel), "{{route}}"))).
 		WithPanel(panel(3, "Errors", "Share of requests answered with a 5xx, by route.", "percentunit").
@@ -62,19 +74,15 @@ func dashboardModel(app *appspec.App, uid string) ([]byte, error) {
 		WithPanel(panel(4, "Duration", "Request latency quantiles over all routes.", "s").
 			WithTarget(durationQuantile("A", "0.5", sel)).
 			WithTarget(durationQuantile("B", "0.95", sel)).
-			WithTarget(durationQuantile("C", "0.99", sel))).
-		WithRow(dashboard.NewRowBuilder("SLOs (error budget)").Id(5))
-	if app.Spec.Description != "" {
-		b = b.Description(app.Spec.Description)
-	}
+			WithTarget(durationQuantile("C", "0.99", sel)))
+}
+
+// sloRow adds the app's two SLOs (slo.go records their error ratios).
+func sloRow(b *dashboard.DashboardBuilder, app *appspec.App) *dashboard.DashboardBuilder {
 	slo := app.Spec.SLO
-	b = b.WithPanel(sloPanel(app, 6, "availability", fmt.Sprintf("Share of requests answered with a 5xx, against the %s %% objective's budget.", fmtFloat(slo.Availability)), budget(slo.Availability))).
+	return b.WithRow(dashboard.NewRowBuilder("SLOs (error budget)").Id(5)).
+		WithPanel(sloPanel(app, 6, "availability", fmt.Sprintf("Share of requests answered with a 5xx, against the %s %% objective's budget.", fmtFloat(slo.Availability)), budget(slo.Availability))).
 		WithPanel(sloPanel(app, 7, "latency", fmt.Sprintf("Share of requests slower than %s, against the %s %% objective's budget.", slo.Latency.Threshold, fmtFloat(slo.Latency.Objective)), budget(slo.Latency.Objective)))
-	d, err := b.Build()
-	if err != nil {
-		return nil, err
-	}
-	return json.MarshalIndent(d, "", "  ")
 }
 
 // dashboardTags: the Backstage entity selects its dashboards by the app's
