@@ -117,6 +117,20 @@ prepare_gitlabfake() {
   check "the GitLab stand-in (internal/gitlabfake) builds" bash -c "cd '$ROOT' && go build -o '$WORK/bin/gitlabfake' ./internal/gitlabfake/cmd/gitlabfake"
 }
 
+# The platform's scaffolder module (templates/scaffolder-actions), built as a
+# Backstage backend installs it, in a copy so the clone stays clean; the
+# harness runs its actions through Backstage's runner.
+prepare_platform_module() {
+  local src="$ROOT/templates/scaffolder-actions" dir="$WORK/scaffolder-actions" modules
+  mkdir -p "$dir"
+  cp -r "$src/package.json" "$src/tsconfig.json" "$src/config.d.ts" "$src/src" "$src/scripts" "$dir/"
+  modules="$("$src/install.sh")"
+  ln -sfn "$modules" "$dir/node_modules"
+  check "the platform's scaffolder module builds (tsc, backstage-cli package build)" bash -c \
+    "cd '$dir' && node_modules/.bin/tsc --noEmit false --declaration --emitDeclarationOnly && node_modules/.bin/backstage-cli package build"
+  export IDP_SCAFFOLDER_ACTIONS="$dir/dist/index.cjs.js"
+}
+
 prepare_cmp() {
   if compgen -G "$ROOT/cmp/*.go" >/dev/null && command -v go >/dev/null; then
     check "the platform CLI (./cmp) builds" bash -c "cd '$ROOT' && go build -o '$WORK/bin/cmp-real' ./cmp"
@@ -553,6 +567,8 @@ main() {
   pass "harness dependencies installed (npm ci, cached by lockfile) in $((SECONDS - started)) s"
   prepare_cmp
   prepare_gitlabfake
+  prepare_platform_module
+  listed_checks "scaffolder module: " "$ROOT/templates/scaffolder-actions/test.sh"
   write_race_commit
 
   node_checks "" "$HARNESS/render-templates.js" --templates "$ROOT/templates" --out "$WORK/rendered" --gitlabfake "$WORK/bin/gitlabfake"

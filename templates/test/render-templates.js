@@ -161,6 +161,40 @@ async function checkRefusal(label, result, expect) {
   });
 }
 
+// The GitLab calls of a task that change something, each as the faults that
+// let the calls before it through and fail it. A push is one POST to
+// git-receive-pack, one per published project (its GETs of the refs are
+// counted under the same name). Backstage's git push retries a transient
+// error, so a failing push keeps failing (times 0: until the faults are
+// cleared).
+function failurePoints(requests, pushes) {
+  const points = [];
+  for (const [endpoint, count] of Object.entries(requests)) {
+    const git = endpoint === 'git git-receive-pack';
+    if (!git && !/^(POST|PUT|DELETE) /.test(endpoint)) continue;
+    const method = git ? 'POST' : endpoint.split(' ')[0];
+    for (let k = 1; k <= (git ? pushes : count); k++) {
+      const fail = { method, endpoint, status: 500, times: git ? 0 : 1 };
+      points.push({ label: `${git ? 'git push' : endpoint} #${k}`, faults: k > 1 ? [{ method, endpoint, status: 0, times: k - 1 }, fail] : [fail] });
+    }
+  }
+  return points;
+}
+
+// A failure at any GitLab call of the publish leaves nothing in GitLab or
+// the catalog, and says what happened.
+async function checkFailures(label, run, requests, pushes) {
+  for (const point of failurePoints(requests, pushes)) {
+    const result = await run(point.faults);
+    await check(`${label}: GitLab failing at ${point.label} leaves nothing behind`, () => {
+      assert(result.error, 'the task succeeded');
+      assertEqual(result.leftBehind, [], 'projects in the app and GitOps groups');
+      assertEqual(result.registered, [], 'registered locations');
+      assert(/500/.test(result.error.message), `the error does not say what GitLab answered: ${result.error.message}`);
+    });
+  }
+}
+
 async function checkTemplate(templateName, manifest) {
   const fixture = readYaml(path.join(__dirname, 'fixtures', `${templateName}.yaml`));
   await check(`${templateName}: template.yaml is a valid Template (catalog policies + scaffolder v1beta3 schema)`, async () => {
@@ -170,16 +204,18 @@ async function checkTemplate(templateName, manifest) {
     const label = `${templateName}/${c.name}`;
     const caseOut = path.join(outDir, label);
     fs.rmSync(caseOut, { recursive: true, force: true });
-    const result = await runTemplate({
+    const run = (faults = [], out = caseOut) => runTemplate({
       templatesDir,
       templateName,
       values: c.values,
       catalogEntities: c.catalog ?? [],
       gitlabProjects: c.gitlab ?? [],
+      faults,
       dryRun: Boolean(c.dryRun),
-      outDir: caseOut,
+      outDir: out,
       gitlabBin: path.resolve(args.gitlabfake),
     });
+    const result = await run();
     // Fixtures name the GitLab host {gitlab}: each case has its own.
     c.expect = JSON.parse(JSON.stringify(c.expect).replaceAll('{gitlab}', result.gitlabHost ?? 'gitlab'));
     if (c.expect.dryRun) {
@@ -193,6 +229,8 @@ async function checkTemplate(templateName, manifest) {
     } else {
       await checkRendering(label, result, c.expect);
       if (c.app && !result.error) {
+        const scratch = `${caseOut}-failing`;
+        await checkFailures(label, (faults) => run(faults, scratch).finally(() => fs.rmSync(scratch, { recursive: true, force: true })), result.requests, result.published.length);
         const [app, gitops] = result.published.map((p) => p.dir);
         manifest.push({ template: templateName, case: c.name, checks: fixture.appChecks, app, gitops });
       }

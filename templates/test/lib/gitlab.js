@@ -42,6 +42,20 @@ async function startGitlab({ bin, groups }) {
       const ns = await api(baseUrl, `/namespaces/${encodeURIComponent(path.posix.dirname(fullPath))}`);
       return api(baseUrl, '/projects', { method: 'POST', body: { namespace_id: ns.id, path: path.posix.basename(fullPath), name: path.posix.basename(fullPath), visibility: 'private', topics } });
     },
+    // The stand-in's control API: faults to inject, and the GitLab requests
+    // it answered, by endpoint (e.g. "POST /projects", "git git-receive-pack").
+    async injectFaults(faults) {
+      for (const fault of faults) await control(baseUrl, 'POST', '/faults', fault);
+    },
+    async clearFaults() {
+      await control(baseUrl, 'DELETE', '/faults');
+    },
+    async resetRequests() {
+      await control(baseUrl, 'DELETE', '/requests');
+    },
+    async requests() {
+      return (await control(baseUrl, 'GET', '/requests')).by_endpoint;
+    },
     // What a reviewer of the new project would look at in its settings.
     async projectSettings(project) {
       const id = encodeURIComponent(project);
@@ -73,6 +87,17 @@ async function api(baseUrl, p, { method = 'GET', body } = {}) {
   });
   const text = await res.text();
   if (!res.ok) throw new Error(`GitLab ${method} ${p}: ${res.status} ${text}`);
+  return text ? JSON.parse(text) : undefined;
+}
+
+async function control(baseUrl, method, p, body) {
+  const res = await fetch(`${baseUrl}/-/fake${p}`, {
+    method,
+    headers: body ? { 'Content-Type': 'application/json' } : {},
+    body: body ? JSON.stringify(body) : undefined,
+  });
+  const text = await res.text();
+  if (!res.ok) throw new Error(`gitlabfake ${method} ${p}: ${res.status} ${text}`);
   return text ? JSON.parse(text) : undefined;
 }
 

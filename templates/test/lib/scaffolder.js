@@ -213,7 +213,7 @@ function createActions({ reader, integrations, config, catalog, auth }) {
 // Runs one template with one set of form values against a fresh GitLab.
 // Returns what a user would see (validation errors, the task error or its
 // output) and what exists in GitLab afterwards, cloned under OUTDIR.
-async function runTemplate({ templatesDir, templateName, values, catalogEntities = [], gitlabProjects = [], outDir, gitlabBin, dryRun = false }) {
+async function runTemplate({ templatesDir, templateName, values, catalogEntities = [], gitlabProjects = [], faults = [], outDir, gitlabBin, dryRun = false }) {
   const template = readYaml(path.join(templatesDir, templateName, 'template.yaml'));
   const formValues = applyFormDefaults(template, values);
   const validation = validateParameterSteps(template, formValues);
@@ -225,6 +225,8 @@ async function runTemplate({ templatesDir, templateName, values, catalogEntities
   try {
     for (const p of gitlabProjects) await gitlab.createProject(p);
     const before = await listProjects(gitlab, [APP_GROUP, GITOPS_GROUP]);
+    await gitlab.injectFaults(faults);
+    await gitlab.resetRequests();
     const config = platformConfig(gitlab);
     const integrations = ScmIntegrations.fromConfig(config);
     const catalog = createFakeCatalog({ entities: catalogEntities, gitlab });
@@ -249,6 +251,8 @@ async function runTemplate({ templatesDir, templateName, values, catalogEntities
     } catch (err) {
       result.error = err;
     }
+    result.requests = await gitlab.requests();
+    await gitlab.clearFaults();
     result.logs = task.logs;
     result.registered = catalog.locations;
     result.gitlabHost = gitlab.host;
