@@ -28,7 +28,6 @@ type Platform struct {
 	SecretKeyPrefix     string            // secret store keys live under <prefix>/<name>
 	MonitoringNamespace string            // namespace of Prometheus
 	MonitoringLabels    map[string]string // labels Prometheus selects ServiceMonitors by
-	DashboardLabels     map[string]string // labels Grafana's sidecar selects dashboards by
 	ServiceCIDR         netip.Prefix      // cluster service range: apps reach no ClusterIP but DNS
 	IngressCIDRs        []netip.Prefix    // the ALB's (public) subnets: the only source apps accept traffic from
 	ArgoCDNamespace     string            // where AppProjects live
@@ -59,7 +58,6 @@ const (
 	EnvSecretKeyPrefix     = "IDP_SECRET_KEY_PREFIX"
 	EnvMonitoringNamespace = "IDP_MONITORING_NAMESPACE"
 	EnvMonitoringLabels    = "IDP_MONITORING_LABELS"
-	EnvDashboardLabels     = "IDP_DASHBOARD_LABELS"
 	EnvServiceCIDR         = "IDP_SERVICE_CIDR"
 	EnvIngressCIDRs        = "IDP_INGRESS_CIDRS"
 	EnvArgoCDNamespace     = "IDP_ARGOCD_NAMESPACE"
@@ -80,7 +78,6 @@ func DefaultPlatform() Platform {
 		SecretKeyPrefix:     "idp/apps",
 		MonitoringNamespace: "monitoring",
 		MonitoringLabels:    map[string]string{"release": "kube-prometheus-stack"},
-		DashboardLabels:     map[string]string{"grafana_dashboard": "1"},
 		ServiceCIDR:         netip.MustParsePrefix("172.20.0.0/16"),
 		IngressCIDRs:        []netip.Prefix{netip.MustParsePrefix("10.0.0.0/22"), netip.MustParsePrefix("10.0.4.0/22")},
 		ArgoCDNamespace:     "argocd",
@@ -125,7 +122,6 @@ func PlatformFromEnv(lookup func(string) (string, bool)) (Platform, error) {
 	set(EnvImagePrefix, func(v string) error { p.ImagePrefix = strings.Trim(v, "/"); return nil })
 	set(EnvSharedImages, func(v string) error { p.SharedImages = splitList(v); return nil })
 	set(EnvMonitoringLabels, labelsInto(&p.MonitoringLabels))
-	set(EnvDashboardLabels, labelsInto(&p.DashboardLabels))
 	set(EnvServiceCIDR, func(v string) (err error) { p.ServiceCIDR, err = netip.ParsePrefix(v); return err })
 	set(EnvIngressCIDRs, prefixesInto(&p.IngressCIDRs))
 	set(EnvArgoCDNamespace, str(&p.ArgoCDNamespace))

@@ -321,7 +321,7 @@ func TestCMPComponent(t *testing.T) {
 	known := map[string]bool{}
 	for _, k := range []string{appspec.EnvBaseDomain, appspec.EnvALBGroup, appspec.EnvCertificateARN, appspec.EnvAllowedRegistries,
 		appspec.EnvSecretStore, appspec.EnvSecretKeyPrefix, appspec.EnvMonitoringNamespace, appspec.EnvMonitoringLabels,
-		appspec.EnvDashboardLabels, appspec.EnvServiceCIDR, appspec.EnvIngressCIDRs, appspec.EnvArgoCDNamespace, appspec.EnvDestinationServer, appspec.EnvSSOGroupFormat,
+		appspec.EnvServiceCIDR, appspec.EnvIngressCIDRs, appspec.EnvArgoCDNamespace, appspec.EnvDestinationServer, appspec.EnvSSOGroupFormat,
 		appspec.EnvALBAppPrefix, appspec.EnvALBShards, appspec.EnvALBShardsPrevious} {
 		known[k] = true
 	}
