@@ -164,9 +164,9 @@ async function checkRefusal(label, result, expect) {
 // The GitLab calls of a task that change something, each as the faults that
 // let the calls before it through and fail it. A push is one POST to
 // git-receive-pack, one per published project (its GETs of the refs are
-// counted under the same name). Backstage's git push retries a transient
-// error, so a failing push keeps failing (times 0: until the faults are
-// cleared).
+// counted under the same name). Backstage's git push retries a 5xx for a
+// minute (5 retries from 2 s, doubling), so a push fails here with a refusal
+// (403, as a push rule would), which the same rollback handles at once.
 function failurePoints(requests, pushes) {
   const points = [];
   for (const [endpoint, count] of Object.entries(requests)) {
@@ -174,8 +174,8 @@ function failurePoints(requests, pushes) {
     if (!git && !/^(POST|PUT|DELETE) /.test(endpoint)) continue;
     const method = git ? 'POST' : endpoint.split(' ')[0];
     for (let k = 1; k <= (git ? pushes : count); k++) {
-      const fail = { method, endpoint, status: 500, times: git ? 0 : 1 };
-      points.push({ label: `${git ? 'git push' : endpoint} #${k}`, faults: k > 1 ? [{ method, endpoint, status: 0, times: k - 1 }, fail] : [fail] });
+      const fail = { method, endpoint, status: git ? 403 : 500, times: 1 };
+      points.push({ label: `${git ? 'git push' : endpoint} #${k}`, status: fail.status, faults: k > 1 ? [{ method, endpoint, status: 0, times: k - 1 }, fail] : [fail] });
     }
   }
   return points;
@@ -190,7 +190,7 @@ async function checkFailures(label, run, requests, pushes) {
       assert(result.error, 'the task succeeded');
       assertEqual(result.leftBehind, [], 'projects in the app and GitOps groups');
       assertEqual(result.registered, [], 'registered locations');
-      assert(/500/.test(result.error.message), `the error does not say what GitLab answered: ${result.error.message}`);
+      assert(result.error.message.includes(String(point.status)), `the error does not say what GitLab answered: ${result.error.message}`);
     });
   }
 }
