@@ -484,7 +484,8 @@ same_image_is_a_no_op() {
 }
 
 # The app repository as the pipeline of SHA sees it: that commit and its
-# history only, with the app's repository (BARE) as origin.
+# history only, with the app's repository (BARE) as origin. The script runs
+# in it, as a job runs in its checkout.
 pipeline_checkout() {
   local bare="$1" sha="$2" dir="$3"
   rm -rf "$dir"
@@ -509,16 +510,16 @@ never_deploys_older() {
   done
   git -C "$work" push -q origin HEAD:main
   pipeline_checkout "$app_bare" "${c[1]}" "$WORK/pipeline-2"
-  CI_COMMIT_SHA="${c[1]}" CI_PROJECT_DIR="$WORK/pipeline-2" run_update_gitops "$app" "$bare" "$repo:${c[1]}" ""
+  (cd "$WORK/pipeline-2" && CI_COMMIT_SHA="${c[1]}" run_update_gitops "$app" "$bare" "$repo:${c[1]}" "")
   before="$(git -C "$bare" rev-parse main)"
   pipeline_checkout "$app_bare" "${c[0]}" "$WORK/pipeline-1"
-  out="$(CI_COMMIT_SHA="${c[0]}" CI_PROJECT_DIR="$WORK/pipeline-1" run_update_gitops "$app" "$bare" "$repo:${c[0]}" "" 2>&1)" || rc=$?
+  out="$(cd "$WORK/pipeline-1" && CI_COMMIT_SHA="${c[0]}" run_update_gitops "$app" "$bare" "$repo:${c[0]}" "" 2>&1)" || rc=$?
   echo "$out"
   [ "$rc" -ne 0 ] || { echo "the older pipeline deployed"; return 1; }
   grep -q "is already deployed" <<<"$out"
   [ "$before" = "$(git -C "$bare" rev-parse main)" ]
   pipeline_checkout "$app_bare" "${c[2]}" "$WORK/pipeline-3"
-  CI_COMMIT_SHA="${c[2]}" CI_PROJECT_DIR="$WORK/pipeline-3" run_update_gitops "$app" "$bare" "$repo:${c[2]}" ""
+  (cd "$WORK/pipeline-3" && CI_COMMIT_SHA="${c[2]}" run_update_gitops "$app" "$bare" "$repo:${c[2]}" "")
   deployed "$bare" "$repo:${c[2]}" "deploy $(basename "$repo"):${c[1]} [skip ci]"
   [ "$(git -C "$bare" log -1 --format='%(trailers:key=App-Commit,valueonly)' main)" = "${c[2]}" ]
 }

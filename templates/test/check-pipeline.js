@@ -24,6 +24,15 @@ function job(name) {
   return Object.assign({}, ...bases, own);
 }
 
+// gitlab-ci-local's preview writes needs as objects and cache as a list.
+function needsOf(name) {
+  return [job(name).needs ?? []].flat().map((n) => (typeof n === 'string' ? n : n.job));
+}
+
+function cacheKeysOf(name) {
+  return [job(name).cache ?? []].flat().map((c) => String(c.key ?? ''));
+}
+
 function scriptOf(name) {
   const j = job(name);
   return [j.before_script ?? [], j.script ?? []].flat().join('\n');
@@ -48,10 +57,10 @@ const checks = {
     /trivy fs .*--severity CRITICAL,HIGH --exit-code 1/.test(scriptOf('trivy')),
   'trivy-image scans the built image.tar, not a base image, and push waits for it': () =>
     job('trivy-image').rules?.[0]?.if === MAIN_ONLY &&
-    JSON.stringify(job('trivy-image').needs) === JSON.stringify(['build']) &&
+    JSON.stringify(needsOf('trivy-image')) === JSON.stringify(['build']) &&
     /trivy image --input image\.tar .*--severity CRITICAL,HIGH --exit-code 1/.test(scriptOf('trivy-image')) &&
     !/\$NODE_IMAGE|\$GO_IMAGE/.test(scriptOf('trivy-image')) &&
-    [job('push').needs ?? []].flat().includes('trivy-image') &&
+    needsOf('push').includes('trivy-image') &&
     job('build').artifacts?.paths?.includes('image.tar'),
   'build runs docker buildx for linux/amd64 and tags the commit SHA': () =>
     job('build').stage === 'build' &&
@@ -79,7 +88,7 @@ const checks = {
     String(job('update-gitops').variables?.GIT_DEPTH) === '0',
   'the platform CLI is a pinned release, built once per version (cache keyed by it)': () =>
     /^v[0-9]+\.[0-9]+\.[0-9]+$/.test(String(ci.variables?.IDP_CMP_VERSION ?? '')) &&
-    String(job('update-gitops').cache?.key ?? '').includes('$IDP_CMP_VERSION') &&
+    cacheKeysOf('update-gitops').some((k) => k.includes('$IDP_CMP_VERSION')) &&
     scriptOf('update-gitops').includes('[ -x ".idp-cmp/$IDP_CMP_VERSION/cmp" ] ||'),
   'update-gitops.sh commits with [skip ci] and retries with git pull --rebase': () =>
     /git commit .*\[skip ci\]/.test(fileText('ci/update-gitops.sh')) &&

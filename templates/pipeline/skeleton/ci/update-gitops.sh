@@ -7,7 +7,8 @@
 #        GITOPS_TOKEN    a project access token of that project alone
 #                        (write_repository), a masked, hidden and protected
 #                        variable that the scaffolder sets on this project
-#        CI_SERVER_URL, CI_COMMIT_SHA, CI_PROJECT_DIR  (GitLab's own)
+#        CI_SERVER_URL, CI_COMMIT_SHA  (GitLab's own); run it in the app's
+#        checkout, as a job does
 #        GITOPS_REPO_URL overrides the clone URL (the template's tests);
 #        GITOPS_BRANCH (main), GITOPS_PUSH_ATTEMPTS (5).
 # Needs: git, and the platform CLI `cmp` on PATH (it rewrites only the image
@@ -21,7 +22,9 @@ set -euo pipefail
 image="${1:?usage: update-gitops.sh IMAGE}"
 branch="${GITOPS_BRANCH:-main}"
 attempts="${GITOPS_PUSH_ATTEMPTS:-5}"
-app_dir="${CI_PROJECT_DIR:-.}"
+# The app's checkout: a job runs in it (CI_PROJECT_DIR, which a local runner
+# such as gitlab-ci-local may name differently from where it runs).
+app_dir="$PWD"
 app_commit="${CI_COMMIT_SHA:-}"
 repo_url="${GITOPS_REPO_URL:-${CI_SERVER_URL:-}/${GITOPS_PROJECT:-}.git}"
 
