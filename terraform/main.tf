@@ -144,6 +144,7 @@ module "observability" {
 
   cluster_name                = module.eks.cluster_name
   prometheus_remote_write_url = var.grafana_cloud_prometheus_url
+  mimir_ruler_url             = var.grafana_cloud_ruler_url
   loki_push_url               = var.grafana_cloud_loki_url
   loki_username               = var.grafana_cloud_loki_username
 

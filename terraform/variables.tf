@@ -253,6 +253,16 @@ variable "grafana_cloud_prometheus_url" {
   }
 }
 
+variable "grafana_cloud_ruler_url" {
+  description = "Grafana Cloud stack's Prometheus URL without a path (https://prometheus-…grafana.net): the ruler API that Alloy syncs the apps' PrometheusRules to."
+  type        = string
+
+  validation {
+    condition     = can(regex("^https://[^/]+$", var.grafana_cloud_ruler_url))
+    error_message = "Give the stack's https:// Prometheus host without a path."
+  }
+}
+
 variable "grafana_cloud_loki_url" {
   description = "Grafana Cloud Loki push URL (…/loki/api/v1/push)."
   type        = string

@@ -7,7 +7,7 @@ output "releases" {
   description = "Chart versions of the monitoring releases, by release name."
   value = {
     (helm_release.kube_prometheus_stack.name) = helm_release.kube_prometheus_stack.version
-    (helm_release.promtail.name)              = helm_release.promtail.version
+    (helm_release.alloy.name)                 = helm_release.alloy.version
   }
 }
 

@@ -1,5 +1,5 @@
 variable "cluster_name" {
-  description = "Cluster name, added as the \"cluster\" label to every metric and log line."
+  description = "Cluster name, added as the \"cluster\" label to every metric, log line and recorded rule, and the prefix of this cluster's rule namespaces in the ruler."
   type        = string
 
   validation {
@@ -26,6 +26,16 @@ variable "prometheus_remote_write_url" {
   validation {
     condition     = startswith(var.prometheus_remote_write_url, "https://")
     error_message = "The remote-write URL must be https://."
+  }
+}
+
+variable "mimir_ruler_url" {
+  description = "Grafana Cloud stack's Prometheus (Mimir) URL for the ruler API, without a path (https://prometheus-…grafana.net); Alloy writes the rules below its /prometheus/config/v1/rules."
+  type        = string
+
+  validation {
+    condition     = can(regex("^https://[^/]+$", var.mimir_ruler_url))
+    error_message = "Give the stack's https:// Prometheus host without a path (not the /api/prom/push URL)."
   }
 }
 
@@ -71,14 +81,44 @@ variable "kube_prometheus_stack_chart_version" {
   }
 }
 
-variable "promtail_chart_version" {
-  description = "Pinned version of the promtail chart."
+variable "alloy_chart_version" {
+  description = "Pinned version of the alloy chart (grafana/helm-charts)."
   type        = string
-  default     = "6.17.1"
+  default     = "1.10.0"
 
   validation {
-    condition     = can(regex("^[0-9]+\\.[0-9]+\\.[0-9]+$", var.promtail_chart_version))
+    condition     = can(regex("^[0-9]+\\.[0-9]+\\.[0-9]+$", var.alloy_chart_version))
     error_message = "Pin an exact chart version (x.y.z), not a range."
+  }
+}
+
+variable "alloy_replicas" {
+  description = "Alloy replicas (clustered: they share the pods whose logs they tail, one of them syncs the rules)."
+  type        = number
+  default     = 2
+
+  validation {
+    condition     = var.alloy_replicas >= 2 && floor(var.alloy_replicas) == var.alloy_replicas
+    error_message = "Run at least two Alloy replicas, so that the PodDisruptionBudget lets a node drain."
+  }
+}
+
+variable "alloy_resources" {
+  description = "Requests and memory limit of each Alloy replica."
+  type = object({
+    cpu_request    = string
+    memory_request = string
+    memory_limit   = string
+  })
+  default = {
+    cpu_request    = "100m"
+    memory_request = "256Mi"
+    memory_limit   = "1Gi"
+  }
+
+  validation {
+    condition     = alltrue([for v in values(var.alloy_resources) : length(v) > 0])
+    error_message = "Set every request and the memory limit."
   }
 }
 
