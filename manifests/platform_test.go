@@ -416,7 +416,7 @@ var (
 	platformArgoServerPod    = platformPod("argocd-server", "argocd", platformRole, map[string]string{"app.kubernetes.io/name": "argocd-server"}, "10.0.20.20")
 	platformArgoRepoPod      = platformPod("argocd-repo-server", "argocd", platformRole, map[string]string{"app.kubernetes.io/name": "argocd-repo-server"}, "10.0.20.21")
 	platformPrometheusPod    = platformPod("prometheus", "monitoring", platformRole, map[string]string{"app.kubernetes.io/name": "prometheus"}, "10.0.20.30")
-	platformPromtailPod      = platformPod("promtail", "monitoring", platformRole, map[string]string{"app.kubernetes.io/name": "promtail"}, "10.0.20.31")
+	platformAlloyPod         = platformPod("alloy", "monitoring", platformRole, map[string]string{"app.kubernetes.io/name": "alloy"}, "10.0.20.31")
 	platformESOPod           = platformPod("external-secrets", "external-secrets", platformRole, map[string]string{"app.kubernetes.io/name": "external-secrets"}, "10.0.20.40")
 	platformKubeDNSPod       = platformPod("coredns", "kube-system", nil, map[string]string{"k8s-app": "kube-dns"}, "10.0.20.50")
 	platformAppPod           = platformPod("hello-world", "hello-world", platformAppRole, map[string]string{"app.kubernetes.io/name": "hello-world"}, "10.0.21.10")
@@ -503,16 +503,16 @@ func platformFacts() []platformFact {
 		allow(platformPrometheusPod, platformAppPod, platformTCP, 9464),
 		deny(platformPrometheusPod, platformDefaultPod, platformTCP, 8080),
 		deny(platformPrometheusPod, platformBackstagePod, platformTCP, 7007),
-		deny(platformPromtailPod, platformAppPod, platformTCP, 3000),
+		deny(platformAlloyPod, platformAppPod, platformTCP, 3000),
 		allow(platformPrometheusPod, platformInternet, platformTCP, 443),
-		allow(platformPromtailPod, platformInternet, platformTCP, 443),
+		allow(platformAlloyPod, platformInternet, platformTCP, 443),
 		deny(platformPrometheusPod, platformInternet, platformTCP, 80),
 		deny(platformPrometheusPod, platformIMDSHost, platformTCP, 80),
 		allow(platformPrometheusPod, platformAPIServerVIP, platformTCP, 443),
 		allow(platformPrometheusPod, platformNode, platformTCP, 10250),
 		allow(platformPrometheusPod, platformNode, platformTCP, 9100),
 		allow(platformPrometheusPod, platformKubeDNSPod, platformTCP, 9153),
-		allow(platformPromtailPod, platformPrometheusPod, platformTCP, 9090),
+		allow(platformAlloyPod, platformPrometheusPod, platformTCP, 9090),
 		deny(platformAppPod, platformPrometheusPod, platformTCP, 9090),
 		deny(platformBackstagePod, platformPrometheusPod, platformTCP, 9090),
 		// kube-system: DNS from every namespace and from the nodes.
@@ -617,7 +617,7 @@ func platformDrawPod(t *rapid.T, label string) platformPeer {
 			nsLabels = nil
 		}
 	}
-	name := rapid.SampledFrom([]string{"backstage", "argocd-server", "argocd-repo-server", "prometheus", "promtail", "external-secrets", "external-secrets-webhook", "x"}).Draw(t, label+" name")
+	name := rapid.SampledFrom([]string{"backstage", "argocd-server", "argocd-repo-server", "prometheus", "alloy", "external-secrets", "external-secrets-webhook", "x"}).Draw(t, label+" name")
 	podLabels := map[string]string{"app.kubernetes.io/name": name}
 	if rapid.Bool().Draw(t, label+" kube-dns") {
 		podLabels = map[string]string{"k8s-app": "kube-dns"}
