@@ -37,7 +37,10 @@ async function refuseCatalogName(name: string, deps: NameCheckDeps): Promise<voi
   const credentials = await deps.auth.getOwnServiceCredentials();
   const { items } = await deps.catalog.getEntities(
     {
-      filter: { kind: TAKEN_KINDS, 'metadata.namespace': 'default', 'metadata.name': name },
+      // One filter per kind (the catalog ORs them) rather than kind: [...]:
+      // the in-memory catalog of catalogServiceMock ignores the keys that
+      // follow an array value, where the real catalog ANDs them.
+      filter: TAKEN_KINDS.map((kind) => ({ kind, 'metadata.namespace': 'default', 'metadata.name': name })),
       fields: ['kind', 'metadata.name', 'metadata.namespace'],
     },
     { credentials },

@@ -51,6 +51,8 @@ class Attempt {
   readonly created: Created = { projects: [] };
   readonly startedAt = Date.now();
   step = 'starting';
+  /** Set once the first project may exist: only then may sweep adopt any. */
+  creating = false;
 
   constructor(
     readonly api: GitlabApi,
@@ -75,6 +77,7 @@ class Attempt {
    * in-progress project created since this attempt started is ours.
    */
   async sweep(paths: string[]): Promise<void> {
+    if (!this.creating) return;
     for (const path of paths) {
       const project = await findProject(this.api, path).catch(() => undefined);
       if (!project || this.created.projects.some((c) => c.id === project.id)) continue;
@@ -97,6 +100,7 @@ function dryRunOutputs(ctx: Ctx, p: PlatformSettings, baseUrl: string, name: str
 /** Removes what an interrupted scaffold of the same name left behind. */
 async function removeLeftovers(ctx: Ctx, a: Attempt): Promise<void> {
   for (const leftover of await checkGitlabPaths(a.api, a.name, a.p)) {
+    a.step = `removing ${leftover.webUrl}, left by an interrupted scaffold`;
     ctx.logger.info(`Removing ${leftover.webUrl}, left by an interrupted scaffold of ${a.name}.`);
     await revokeTokens(a.api, leftover.id, tokenName(a)).catch(() => 0);
     await deletePermanently(a.api, leftover.id);
@@ -113,6 +117,7 @@ async function publishSteps(ctx: Ctx, a: Attempt, input: PublishInput, deps: Dep
   const settings = { visibility: p.gitlab.visibility, topics: [IN_PROGRESS_TOPIC] };
 
   a.step = `creating and pushing ${p.gitlab.gitopsGroup}/${name}`;
+  a.creating = true;
   const gitopsPath = `${p.gitlab.gitopsGroup}/${name}`;
   const gitopsOut = await runAction(publish, ctx, {
     repoUrl: a.repoUrl(p.gitlab.gitopsGroup),
@@ -246,11 +251,14 @@ export function createPublishAction(deps: Deps) {
         return;
       }
       const a = new Attempt(gitlabClient(deps.integrations, p.gitlab.host), p, input.name);
-      await removeLeftovers(c, a);
       try {
+        a.step = 'looking for projects of that name';
+        await removeLeftovers(c, a);
         await publishSteps(c, a, input, deps);
       } catch (err) {
         await a.sweep(projectPaths(input.name, p));
+        // A refused name: nothing was made, and the message says it all.
+        if (err instanceof InputError && a.created.projects.length === 0) throw err;
         const r = await rollback(a.api, a.created);
         const message = `Publishing ${input.name} failed while ${a.step}: ${describe(err)}. ${rollbackSentence(r, IN_PROGRESS_TOPIC)}`;
         ctx.logger.error(message);

@@ -85,3 +85,9 @@ export function makeWorkspace(name: string): string {
   fs.writeFileSync(path.join(dir, 'gitops/app.yaml'), `apiVersion: idp.vibe-coder.biz/v1alpha1\nkind: App\nmetadata:\n  name: ${name}\n`);
   return dir;
 }
+
+/** The outputs an action gave createMockActionContext's output mock. */
+export function collect(output: unknown): Record<string, unknown> {
+  const calls = (output as jest.Mock).mock.calls as Array<[string, unknown]>;
+  return Object.fromEntries(calls);
+}

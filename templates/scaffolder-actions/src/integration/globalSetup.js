@@ -8,6 +8,8 @@ const os = require('node:os');
 const path = require('node:path');
 
 module.exports = async function globalSetup() {
+  // Tests run from the source tree, never from a production build.
+  // eslint-disable-next-line no-restricted-syntax
   const repoRoot = path.resolve(__dirname, '../../../..');
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'idp-gitlabfake-'));
   const bin = path.join(dir, 'gitlabfake');
