@@ -41,6 +41,28 @@ check "name rules are current with appspec (node scripts/name-rules.js --check)"
 check "tsc --noEmit (strict)" "$bin/tsc" --noEmit -p .
 check "backstage-cli package lint" "$bin/backstage-cli" package lint --max-warnings 0
 
+# config.d.ts is the schema `backstage-cli config:check` applies to the idp
+# key. Other packages' schemas want keys an app has (app, backend), so only
+# the errors under /idp count.
+config_errors() {
+  "$bin/backstage-cli" config:check --strict --config "$1" 2>&1 | grep ' at /idp' || true
+}
+config_accepted() { [ -z "$(config_errors testdata/app-config.good.yaml)" ]; }
+config_refused() { config_errors testdata/app-config.bad.yaml | grep -q 'allowedValues=private,internal,public } at /idp/gitlab/visibility'; }
+check "config:check accepts a valid idp key" config_accepted
+check "config:check refuses idp.gitlab.visibility: secret" config_refused
+
+# Backstage's package build: declarations from tsc, then the bundle, which
+# must load as a backend feature.
+build() {
+  rm -rf dist dist-types
+  "$bin/tsc" -p . --noEmit false --incremental false
+  "$bin/backstage-cli" package build
+  # shellcheck disable=SC2016 # $$type is JavaScript, not shell
+  node -e 'const m = require("./dist/index.cjs.js"); if (m.default.$$type !== "@backstage/BackendFeature") process.exit(1)'
+}
+check "backstage-cli package build, and the bundle loads as a backend feature" build
+
 results="$work/jest.json"
 CI=true "$bin/backstage-cli" package test --ci --json --outputFile="$results" "$@" >"$work/jest.log" 2>&1 || true
 if [ -s "$results" ]; then
