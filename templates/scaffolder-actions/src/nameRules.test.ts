@@ -39,11 +39,16 @@ describe('nameProblem', () => {
 
 describe('ownerProblem', () => {
   it.each([
+    // A Backstage group's name, as GitLab group paths make them (appspec's
+    // spec.owner: a label value).
     ['team-a', true],
     ['platform', true],
-    ['Team-A', false],
-    ['team.a', false],
+    ['Team_A', true],
+    ['team.a', true],
     ['-team', false],
+    ['team_', false],
+    ['team a', false],
+    ['a'.repeat(63), true],
     ['a'.repeat(64), false],
   ])('%s allowed: %s', (owner, ok) => {
     expect(ownerProblem(owner) === undefined).toBe(ok);

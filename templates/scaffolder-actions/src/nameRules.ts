@@ -26,20 +26,12 @@ export function nameProblem(name: string): string | undefined {
 }
 
 const ownerPattern = new RegExp(nameRules.owner.pattern);
-// appspec/validate.go checks spec.owner as a DNS-1123 label, which the
-// schema's pattern does not say: lower case only.
-const dns1123Label = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 
 /** Why app.yaml would refuse this group name as spec.owner, or undefined. */
 export function ownerProblem(ownerName: string): string | undefined {
   const { minLength, maxLength } = nameRules.owner;
-  if (
-    ownerName.length < minLength ||
-    ownerName.length > maxLength ||
-    !ownerPattern.test(ownerName) ||
-    !dns1123Label.test(ownerName)
-  ) {
-    return `The owner group "${ownerName}" cannot own an app: app.yaml needs a group name of lower-case letters, digits and '-' (at most ${maxLength} characters); choose another group or rename this one in the catalog.`;
+  if (ownerName.length < minLength || ownerName.length > maxLength || !ownerPattern.test(ownerName)) {
+    return `The owner group "${ownerName}" cannot own an app: app.yaml needs a group name of letters, digits, '-', '_' and '.', starting and ending with a letter or digit (at most ${maxLength} characters); choose another group.`;
   }
   return undefined;
 }

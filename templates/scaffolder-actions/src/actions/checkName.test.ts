@@ -55,7 +55,7 @@ describe('idp:app:check-name refuses before GitLab', () => {
 
   it.each([
     ['user:default/jane', 'The owner user:default/jane is not a group; pick the team that owns the app.'],
-    ['group:default/Team_A', `The owner group "Team_A" cannot own an app: app.yaml needs a group name of lower-case letters, digits and '-' (at most 63 characters); choose another group or rename this one in the catalog.`],
+    ['group:default/team_', `The owner group "team_" cannot own an app: app.yaml needs a group name of letters, digits, '-', '_' and '.', starting and ending with a letter or digit (at most 63 characters); choose another group.`],
     ['group:', 'The owner "group:" is not an entity reference; pick the owning team, e.g. group:default/team-a.'],
   ])('the owner %s', async (o, want) => {
     expect(await refusal({ name: 'payments', owner: o })).toBe(want);
