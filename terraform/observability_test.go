@@ -18,8 +18,10 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
 	monitoringv1 "github.com/prometheus-operator/prometheus-operator/pkg/apis/monitoring/v1"
+	"github.com/zclconf/go-cty/cty"
 	corev1 "k8s.io/api/core/v1"
 	"sigs.k8s.io/yaml"
 
@@ -38,7 +40,11 @@ func init() {
 const observabilityDir = "modules/observability"
 
 // alloyComponents are the components the configuration may use, with the
-// fields each exports (what other components may reference).
+// fields each exports (what other components may reference). This is what a
+// parser cannot know: Alloy's syntax module reads any block name and any
+// field access; which components exist and what they export is the
+// component registry's, which lives in Alloy itself (github.com/grafana/alloy,
+// not served by the module proxy).
 var alloyComponents = map[string][]string{
 	"discovery.kubernetes":    {"targets"},
 	"discovery.relabel":       {"output", "rules"},
@@ -230,8 +236,9 @@ func alloyRBACProblems(rel blockAt, values hclsyntax.Expression) []string {
 }
 
 // alloyConfig is the configuration as the release passes it: the template
-// file with each ${key} replaced by «source of the value passed», e.g.
-// «var.loki_push_url», so that the checks can tell where a value comes from.
+// rendered as templatefile does, with each variable's value the
+// «source of the value passed», e.g. «var.loki_push_url», so that the checks
+// can tell where a value comes from.
 type alloyConfig struct {
 	rel    blockAt
 	file   string
@@ -260,21 +267,40 @@ func loadAlloyConfig(t *tree, m *moduleDir) (*alloyConfig, []string) {
 	if !ok {
 		return nil, []string{fmt.Sprintf("%s: templatefile variables are not an object", rel.pos())}
 	}
-	text := string(src)
-	if strings.Contains(text, "%{") {
-		return nil, []string{name + ": template directives (%{…}) are not used here"}
-	}
+	values := map[string]cty.Value{}
 	for _, it := range vars.Items {
-		text = strings.ReplaceAll(text, "${"+keyName(it.KeyExpr)+"}", "«"+srcOf(rel.file, it.ValueExpr)+"»")
+		values[keyName(it.KeyExpr)] = cty.StringVal("«" + srcOf(rel.file, it.ValueExpr) + "»")
 	}
-	if i := strings.Index(text, "${"); i >= 0 {
-		return nil, []string{fmt.Sprintf("%s: template variable %s is not passed", name, text[i:i+strings.IndexByte(text[i:], '}')+1])}
+	text, problems := renderTemplate(name, src, values)
+	if problems != nil {
+		return nil, problems
 	}
-	blocks, problems := alloyParse(text)
-	for i := range problems {
-		problems[i] = name + ": " + problems[i]
-	}
+	blocks, problems := alloyParse(name, text)
 	return &alloyConfig{rel: *rel, file: name, blocks: blocks}, problems
+}
+
+// renderTemplate renders src with HCL's template engine, as Terraform's
+// templatefile does (escapes $${ and %%{, directives); a variable the
+// template uses and the call does not pass is reported by name.
+func renderTemplate(name string, src []byte, vars map[string]cty.Value) (string, []string) {
+	tmpl, diags := hclsyntax.ParseTemplate(src, name, hcl.InitialPos)
+	if diags.HasErrors() {
+		return "", []string{diags.Error()}
+	}
+	var out []string
+	for _, tr := range tmpl.Variables() {
+		if _, ok := vars[tr.RootName()]; !ok {
+			out = append(out, fmt.Sprintf("%s: template variable ${%s} is not passed", tr.SourceRange(), tr.RootName()))
+		}
+	}
+	if out != nil {
+		return "", out
+	}
+	v, diags := tmpl.Value(&hcl.EvalContext{Variables: vars})
+	if diags.HasErrors() {
+		return "", []string{diags.Error()}
+	}
+	return v.AsString(), nil
 }
 
 func (c *alloyConfig) component(name string) []*alloyBlock {
@@ -287,7 +313,7 @@ func (c *alloyConfig) component(name string) []*alloyBlock {
 	return out
 }
 
-func (c *alloyConfig) at(b *alloyBlock) string { return fmt.Sprintf("%s:%d", c.file, b.line) }
+func (c *alloyConfig) at(b *alloyBlock) string { return b.pos.String() }
 
 // checkAlloyConfig: the configuration reads, uses known components, refers
 // only to defined ones, and wires rules and logs to Grafana Cloud.
@@ -313,8 +339,7 @@ func (c *alloyConfig) componentProblems() []string {
 	var out []string
 	defined := map[string]bool{}
 	for _, b := range c.blocks {
-		exports, known := alloyComponents[b.name]
-		if !known {
+		if _, known := alloyComponents[b.name]; !known {
 			out = append(out, fmt.Sprintf("%s: unknown component %s", c.at(b), b.name))
 			continue
 		}
@@ -323,36 +348,19 @@ func (c *alloyConfig) componentProblems() []string {
 			out = append(out, fmt.Sprintf("%s: %s is defined twice", c.at(b), id))
 		}
 		defined[id] = true
-		_ = exports
-	}
-	check := func(e alloyExpr) {
-		for _, ref := range e.references() {
-			if strings.HasPrefix(ref, "«") {
-				continue
-			}
-			comp, label, field := splitReference(ref)
-			if comp == "" {
-				out = append(out, fmt.Sprintf("%s:%d: %s refers to no known component", c.file, e.line, ref))
-				continue
-			}
-			if !defined[comp+"."+label] {
-				out = append(out, fmt.Sprintf("%s:%d: %s.%s is not defined", c.file, e.line, comp, label))
-				continue
-			}
-			if !slices.Contains(alloyComponents[comp], field) {
-				out = append(out, fmt.Sprintf("%s:%d: %s exports no field %q", c.file, e.line, comp, field))
-			}
-		}
 	}
 	for _, b := range c.blocks {
-		for _, e := range b.attrs {
-			check(e)
-		}
-		b.walk(func(inner *alloyBlock) {
-			for _, e := range inner.attrs {
-				check(e)
+		for _, ref := range alloyReferences(b.stmt) {
+			comp, label, field := splitReference(ref.name)
+			switch {
+			case comp == "":
+				out = append(out, fmt.Sprintf("%s: %s refers to no known component", ref.pos, ref.name))
+			case !defined[comp+"."+label]:
+				out = append(out, fmt.Sprintf("%s: %s.%s is not defined", ref.pos, comp, label))
+			case !slices.Contains(alloyComponents[comp], field):
+				out = append(out, fmt.Sprintf("%s: %s exports no field %q", ref.pos, comp, field))
 			}
-		})
+		}
 	}
 	if len(c.component("loki.source.kubernetes")) == 0 {
 		out = append(out, c.file+": no loki.source.kubernetes: nothing ships the pods' logs")
@@ -595,7 +603,7 @@ func (c *alloyConfig) logsProblems(m *moduleDir) []string {
 	out = append(out, c.basicAuthProblems(m, ep, "")...)
 	for _, src := range c.component("loki.source.kubernetes") {
 		fwd := src.attrs["forward_to"].references()
-		if !slices.ContainsFunc(fwd, func(r string) bool { return strings.HasPrefix(r, "loki.") }) {
+		if !slices.ContainsFunc(fwd, func(r alloyRef) bool { return strings.HasPrefix(r.name, "loki.") }) {
 			out = append(out, fmt.Sprintf("%s: loki.source.kubernetes forwards to nothing", c.at(src)))
 		}
 		if cl := src.block("clustering"); cl == nil || cl.attrs["enabled"].source() != "true" {
@@ -613,7 +621,7 @@ func (c *alloyConfig) secretProblems() []string {
 		b.walk(func(inner *alloyBlock) {
 			for _, name := range []string{"password", "bearer_token"} {
 				if e, ok := inner.attrs[name]; ok {
-					out = append(out, fmt.Sprintf("%s:%d: %s is set in the configuration (%s); read it from the Secret's file", c.file, e.line, name, e.source()))
+					out = append(out, fmt.Sprintf("%s: %s is set in the configuration (%s); read it from the Secret's file", e.pos, name, e.source()))
 				}
 			}
 		})
@@ -649,7 +657,9 @@ var alloyMutations = []mutation{
 	{"undefined component", "modules/observability/alloy/config.alloy", "forward_to = [loki.write.grafana_cloud.receiver]", "forward_to = [loki.write.cloud.receiver]", "alloy-config", "loki.write.cloud is not defined"},
 	{"unknown export", "modules/observability/alloy/config.alloy", "targets    = discovery.relabel.pods.output", "targets    = discovery.relabel.pods.targets", "alloy-config", `exports no field "targets"`},
 	{"unknown component", "modules/observability/alloy/config.alloy", `loki.source.kubernetes "pods" {`, `loki.source.kubernetes_logs "pods" {`, "alloy-config", "unknown component loki.source.kubernetes_logs"},
-	{"unbalanced braces", "modules/observability/alloy/config.alloy", "  clustering {\n    enabled = true\n  }\n", "  clustering {\n    enabled = true\n", "alloy-config", "never closed"},
+	{"unbalanced braces", "modules/observability/alloy/config.alloy", "  clustering {\n    enabled = true\n  }\n", "  clustering {\n    enabled = true\n", "alloy-config", "expected }, got EOF"},
+	{"object field without its comma", "modules/observability/alloy/config.alloy", "      \"app.kubernetes.io/managed-by\" = \"idp-cmp\",\n    }\n  }\n\n  rule_namespace_selector", "      \"app.kubernetes.io/managed-by\" = \"idp-cmp\"\n    }\n  }\n\n  rule_namespace_selector", "alloy-config", "missing ',' in field list"},
+	{"dotted attribute name", "modules/observability/alloy/config.alloy", `level  = "info"`, `log.level  = "info"`, "alloy-config", "attribute names may only consist of a single identifier"},
 	{"logs not clustered", "modules/observability/alloy/config.alloy", "  clustering {\n    enabled = true\n  }\n", "", "alloy-config", "clustering { enabled = true }"},
 	{"Prometheus evaluates every rule", "modules/observability/main.tf", "        podMonitorSelectorNilUsesHelmValues     = false\n", "        podMonitorSelectorNilUsesHelmValues     = false\n        ruleSelectorNilUsesHelmValues           = false\n", "alloy-config", "a second time"},
 }
