@@ -42,8 +42,9 @@ hack/tools/debian.sh redis-server git
 step "the template, rendered by Backstage's scaffolder"
 rendered=$work/rendered
 templates/test/render.sh "$rendered" >"$work/render.log" || { cat "$work/render.log" >&2; exit 1; }
-app_dir=$(node -p 'require(process.argv[1])[0].app' "$rendered/manifest.json")
-gitops_dir=$(node -p 'require(process.argv[1])[0].gitops' "$rendered/manifest.json")
+# The Node.js template's app: its image builds here from Debian's Node.js.
+app_dir=$(node -p 'require(process.argv[1]).find((m) => m.template === "nodejs-service").app' "$rendered/manifest.json")
+gitops_dir=$(node -p 'require(process.argv[1]).find((m) => m.template === "nodejs-service").gitops' "$rendered/manifest.json")
 [[ -d $app_dir && -d $gitops_dir ]] || { echo "no rendered app under $rendered" >&2; exit 1; }
 
 step "the cluster"

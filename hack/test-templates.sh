@@ -111,24 +111,13 @@ install_harness() {
 
 # The platform CLI from this checkout when it has one. Without it, a stand-in
 # for `cmp set-image` still lets the update-gitops script be exercised.
-# The project's GitLab stand-in, which the scaffolder's real GitLab actions
-# and the update-gitops job talk to.
-prepare_gitlabfake() {
-  check "the GitLab stand-in (internal/gitlabfake) builds" bash -c "cd '$ROOT' && go build -o '$WORK/bin/gitlabfake' ./internal/gitlabfake/cmd/gitlabfake"
-}
-
-# The platform's scaffolder module (templates/scaffolder-actions), built as a
-# Backstage backend installs it, in a copy so the clone stays clean; the
-# harness runs its actions through Backstage's runner.
-prepare_platform_module() {
-  local src="$ROOT/templates/scaffolder-actions" dir="$WORK/scaffolder-actions" modules
-  mkdir -p "$dir"
-  cp -r "$src/package.json" "$src/tsconfig.json" "$src/config.d.ts" "$src/src" "$src/scripts" "$dir/"
-  modules="$("$src/install.sh")"
-  ln -sfn "$modules" "$dir/node_modules"
-  check "the platform's scaffolder module builds (tsc, backstage-cli package build)" bash -c \
-    "cd '$dir' && node_modules/.bin/tsc --noEmit false --declaration --emitDeclarationOnly && node_modules/.bin/backstage-cli package build"
-  export IDP_SCAFFOLDER_ACTIONS="$dir/dist/index.cjs.js"
+# What the templates run against: the project's GitLab stand-in, which the
+# scaffolder's real GitLab actions and the update-gitops job talk to, and the
+# platform's scaffolder module, built from its source.
+prepare_peers() {
+  check "the GitLab stand-in and the platform's scaffolder module build (templates/test/build-peers.sh)" \
+    "$HARNESS/build-peers.sh" "$WORK"
+  export IDP_SCAFFOLDER_ACTIONS="$WORK/scaffolder-actions/dist/index.cjs.js"
 }
 
 prepare_cmp() {
@@ -567,8 +556,7 @@ main() {
   install_harness
   pass "harness dependencies installed (npm ci, cached by lockfile) in $((SECONDS - started)) s"
   prepare_cmp
-  prepare_gitlabfake
-  prepare_platform_module
+  prepare_peers
   # CI: Backstage's test command watches for changes without it.
   CI=true listed_checks "scaffolder module: " "$ROOT/templates/scaffolder-actions/test.sh"
   write_race_commit
