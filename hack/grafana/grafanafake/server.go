@@ -30,7 +30,7 @@ type Server struct {
 	mu         sync.Mutex
 	nextID     int64
 	folders    map[string]*folder    // by uid
-	dashboards map[string]*Dashboard     // by uid
+	dashboards map[string]*Dashboard // by uid
 }
 
 // folder is a folder and the numeric id Grafana still gives it (the model
