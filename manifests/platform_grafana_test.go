@@ -118,10 +118,10 @@ func TestPlatformGrafanaOperatorInstall(t *testing.T) {
 		t.Errorf("patches %+v, want the upstream Namespace deleted", k.Patches)
 	}
 	platformGrafanaOperatorTransforms(t, data, want)
-	// The CRDs the tests install say which release they stand for.
-	readme, err := os.ReadFile(filepath.Join(root, "hack", "tools", "crds", "grafana-operator-v5", "README.md"))
-	if err != nil || !strings.Contains(string(readme), platformGrafanaOperatorVersion) {
-		t.Errorf("hack/tools/crds/grafana-operator-v5/README.md does not name %s: %v", platformGrafanaOperatorVersion, err)
+	// The CRDs the tests install come from the same release's Go module.
+	crds, err := os.ReadFile(filepath.Join(root, "hack", "tools", "crds.sh"))
+	if err != nil || !strings.Contains(string(crds), "GRAFANA_OPERATOR_VERSION:-"+platformGrafanaOperatorVersion+"}") {
+		t.Errorf("hack/tools/crds.sh does not take the CRDs of %s: %v", platformGrafanaOperatorVersion, err)
 	}
 	// The platform base builds offline: the remote base is not in it.
 	for _, o := range manifesttest.Build(t, filepath.Join(root, "manifests", "platform")) {
