@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Builds the Grafana Operator (the controller manifests/platform/grafana-operator
 # installs) from its Go module into a cache outside the clone, keyed by
-# version, and prints the binary's path. Its main package is the module root.
+# version, with the release's CRDs beside it in crds/ (the operator watches
+# every kind it defines, so a test that runs it installs them all), and
+# prints the binary's path. Its main package is the module root.
 #
 # `go install MOD@VER` fails here (it asks the proxy for the module's version
 # list, which is refused), so it is built with go build inside a copy of the
@@ -17,8 +19,8 @@ set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 
 GRAFANA_OPERATOR_VERSION=${GRAFANA_OPERATOR_VERSION:-v5.24.0}
-# r1: built with the shim for the folder API modules.
-dir="$IDP_CACHE/grafana-operator-$GRAFANA_OPERATOR_VERSION-r1"
+# r2: with the CRDs; r3: stamped with its version, as the release's .ko.yaml does.
+dir="$IDP_CACHE/grafana-operator-$GRAFANA_OPERATOR_VERSION-r3"
 
 # shim WORK: the unserved modules as local replacements, and the release's
 # go.mod without the requirements only they bring.
@@ -106,7 +108,11 @@ build() {
   cp -R "$src/." "$work/"
   chmod -R u+w "$work"
   shim "$work"
-  (cd "$work" && go build -mod=mod -trimpath -ldflags "-s -w" -o "$out/grafana-operator" .) >&2 || rc=$?
+  (cd "$work" && go build -mod=mod -trimpath \
+    -ldflags "-s -w -X github.com/grafana/grafana-operator/v5/embeds.Version=$GRAFANA_OPERATOR_VERSION" -o "$out/grafana-operator" .) >&2 || rc=$?
+  mkdir -p "$out/crds"
+  cp "$src"/config/crd/bases/*.yaml "$out/crds/"
+  chmod u+w "$out"/crds/*.yaml
   rm -rf "$work"
   return "$rc"
 }
