@@ -26,6 +26,7 @@ IDP_CRDS=$(hack/tools/crds.sh)
 staticcheck=$(hack/tools/staticcheck.sh)
 IDP_KUSTOMIZE=$(hack/tools/kustomize.sh)
 IDP_PROMTOOL=$(hack/tools/promtool.sh)
+IDP_GRAFANA_OPERATOR=$(hack/tools/grafana-operator.sh) && export IDP_GRAFANA_OPERATOR
 export IDP_KUBE_ASSETS IDP_CRDS IDP_KUSTOMIZE IDP_PROMTOOL
 
 step "shellcheck"
