@@ -11,10 +11,11 @@ import (
 )
 
 // GrafanaDashboard is the subset of the Grafana Operator's
-// grafana.integreatly.org/v1beta1 GrafanaDashboard that apps use. The
-// operator's Go module is not served here, so its fields are mirrored; the
-// tests apply every render to a real API server holding the operator's CRDs
-// (hack/tools/crds/) with strict field validation.
+// grafana.integreatly.org/v1beta1 GrafanaDashboard that apps use, mirrored
+// rather than imported (the operator's module would bring its controllers'
+// dependencies into the renderer). The tests apply every render to a real API
+// server holding the CRDs of the operator's v5.24.0 module with strict field
+// validation, and hack/grafana runs the real operator on it.
 type GrafanaDashboard struct {
 	metav1.TypeMeta   `json:",inline"`
 	metav1.ObjectMeta `json:"metadata,omitempty"`
