@@ -108,9 +108,12 @@ func TestGrowingShardsMovesItsShare(t *testing.T) {
 				}
 			}
 		}
+		// 6σ: over rapid's 100 cases a 4σ bound fails about one run in 150
+		// by chance (a cold CI run hit 169 moved for 125 expected, 4.1σ); a
+		// weak hash misses by far more.
 		share := 1 / float64(n+1)
 		sd := math.Sqrt(float64(len(apps)) * share * (1 - share))
-		if want := float64(len(apps)) * share; math.Abs(float64(moved)-want) > 4*sd {
+		if want := float64(len(apps)) * share; math.Abs(float64(moved)-want) > 6*sd {
 			t.Fatalf("%d of %d apps moved from %d to %d shards, want about %.0f", moved, len(apps), n, n+1, want)
 		}
 	})
