@@ -120,16 +120,19 @@ func (f *Fake) createAccessToken(rq *request) {
 	writeJSON(rq.w, http.StatusCreated, e)
 }
 
-func (f *Fake) projectAccessTokens(p *project) []*token {
+// projectTokens are p's deploy tokens or its access tokens, by id.
+func (f *Fake) projectTokens(p *project, deploy bool) []*token {
 	var out []*token
 	for _, t := range f.tokens {
-		if t.project == p && !t.deploy {
+		if t.project == p && t.deploy == deploy {
 			out = append(out, t)
 		}
 	}
 	slices.SortFunc(out, func(a, b *token) int { return compareInt(a.id, b.id) })
 	return out
 }
+
+func (f *Fake) projectAccessTokens(p *project) []*token { return f.projectTokens(p, false) }
 
 // listAccessTokens serves GET /projects/:id/access_tokens.
 func (f *Fake) listAccessTokens(rq *request) {
@@ -258,16 +261,7 @@ func (f *Fake) createDeployToken(rq *request) {
 	writeJSON(rq.w, http.StatusCreated, e)
 }
 
-func (f *Fake) deployTokens(p *project) []*token {
-	var out []*token
-	for _, t := range f.tokens {
-		if t.project == p && t.deploy {
-			out = append(out, t)
-		}
-	}
-	slices.SortFunc(out, func(a, b *token) int { return compareInt(a.id, b.id) })
-	return out
-}
+func (f *Fake) deployTokens(p *project) []*token { return f.projectTokens(p, true) }
 
 // listDeployTokens serves GET /projects/:id/deploy_tokens.
 func (f *Fake) listDeployTokens(rq *request) {
