@@ -12,11 +12,10 @@ import (
 	"testing"
 
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
-	"k8s.io/apimachinery/pkg/runtime"
 
 	"github.com/vibe-coder-biz/idp/appspec"
-	"github.com/vibe-coder-biz/idp/cmp/render"
 	"github.com/vibe-coder-biz/idp/internal/kubetest"
+	"github.com/vibe-coder-biz/idp/internal/manifesttest"
 )
 
 // platformNamespaceLabels are the labels a namespace carries once
@@ -130,23 +129,7 @@ func findIn(t *testing.T, objs []*unstructured.Unstructured, kind, name string) 
 
 func renderApp(t *testing.T, path string) []*unstructured.Unstructured {
 	t.Helper()
-	data, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	app, err := appspec.Load(path, data, appspec.DefaultPlatform())
-	if err != nil {
-		t.Fatal(err)
-	}
-	var out []*unstructured.Unstructured
-	for _, o := range render.App(app, appspec.DefaultPlatform()) {
-		m, err := runtime.DefaultUnstructuredConverter.ToUnstructured(o)
-		if err != nil {
-			t.Fatal(err)
-		}
-		out = append(out, &unstructured.Unstructured{Object: m})
-	}
-	return out
+	return manifesttest.RenderApp(t, path)
 }
 
 // TestSeamArgoCDCanReadTheGitOpsProjects: the GitOps projects are private,

@@ -4,12 +4,16 @@
 package manifesttest
 
 import (
+	"os"
 	"testing"
 
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime"
 	"sigs.k8s.io/kustomize/api/krusty"
 	"sigs.k8s.io/kustomize/kyaml/filesys"
 
+	"github.com/vibe-coder-biz/idp/appspec"
+	"github.com/vibe-coder-biz/idp/cmp/render"
 	"github.com/vibe-coder-biz/idp/internal/kubetest"
 )
 
@@ -43,4 +47,27 @@ func Find(t testing.TB, objs []*unstructured.Unstructured, kind, name string) *u
 	}
 	t.Fatalf("no %s %s among %d objects", kind, name, len(objs))
 	return nil
+}
+
+// RenderApp renders the app.yaml at path with the embedded default platform,
+// as unstructured objects, the way Argo CD receives them from cmp.
+func RenderApp(t testing.TB, path string) []*unstructured.Unstructured {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	app, err := appspec.Load(path, data, appspec.DefaultPlatform())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []*unstructured.Unstructured
+	for _, o := range render.App(app, appspec.DefaultPlatform()) {
+		m, err := runtime.DefaultUnstructuredConverter.ToUnstructured(o)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, &unstructured.Unstructured{Object: m})
+	}
+	return out
 }

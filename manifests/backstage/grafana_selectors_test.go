@@ -13,11 +13,9 @@ import (
 
 	"go.yaml.in/yaml/v3"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
-	"k8s.io/apimachinery/pkg/runtime"
 
-	"github.com/vibe-coder-biz/idp/appspec"
-	"github.com/vibe-coder-biz/idp/cmp/render"
 	"github.com/vibe-coder-biz/idp/internal/kubetest"
+	"github.com/vibe-coder-biz/idp/internal/manifesttest"
 )
 
 // catalogAnnotations reads the skeleton's catalog-info.yaml as the
@@ -40,24 +38,7 @@ func catalogAnnotations(t *testing.T, root, name string) map[string]string {
 
 func renderHelloWorld(t *testing.T, root string) []*unstructured.Unstructured {
 	t.Helper()
-	path := filepath.Join(root, "cmp", "render", "testdata", "hello-world", "app.yaml")
-	data, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	app, err := appspec.Load(path, data, appspec.DefaultPlatform())
-	if err != nil {
-		t.Fatal(err)
-	}
-	var out []*unstructured.Unstructured
-	for _, o := range render.App(app, appspec.DefaultPlatform()) {
-		m, err := runtime.DefaultUnstructuredConverter.ToUnstructured(o)
-		if err != nil {
-			t.Fatal(err)
-		}
-		out = append(out, &unstructured.Unstructured{Object: m})
-	}
-	return out
+	return manifesttest.RenderApp(t, filepath.Join(root, "cmp", "render", "testdata", "hello-world", "app.yaml"))
 }
 
 // TestAlertLabelSelectorMatchesTheSLOAlerts: the alerts card (unified
